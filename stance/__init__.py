@@ -1,0 +1,3 @@
+"""Sentence-level stance classification experiments."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,22 @@
+"""User-facing errors: the CLI prints their message on one line and exits non-zero."""
+
+
+class StanceError(Exception):
+    """A problem with the user's input (config, data, run folder) rather than a bug."""
+
+
+class ConfigError(StanceError):
+    """A config file or override that does not validate."""
+
+
+class DataError(StanceError):
+    """Seed data that does not validate."""
+
+
+class RunError(StanceError):
+    """A run folder that is missing, incomplete or would be overwritten."""
+
+
+def where(path, line: int | None = None) -> str:
+    """Format a location as `path:line` (or just `path`) for error messages."""
+    return f"{path}:{line}" if line is not None else str(path)
