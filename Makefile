@@ -1,0 +1,51 @@
+# `make evaluate` and `make test` work on a fresh clone: both set up on first use.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV     := .venv
+PYTHON   := $(VENV)/bin/python
+STANCE   := $(VENV)/bin/stance
+STAMP    := $(VENV)/.installed
+CONFIGS  := $(if $(CONFIG),$(CONFIG),$(wildcard configs/*.yaml))
+RUNS     := $(patsubst configs/%.yaml,experiments/%/metrics.json,$(CONFIGS))
+SEED_FILES := $(shell find seeds/articles -type f 2>/dev/null)
+
+# No code path may wait on the Hugging Face Hub: it cannot be reached here.
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: help setup train evaluate report test clean-runs
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install the project with its test extras (idempotent)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# A run is rebuilt when its config or the seed data changed; --overwrite is then the
+# point of the rebuild. Delete a run folder (or `make clean-runs`) to force one.
+experiments/%/metrics.json: configs/%.yaml $(SEED_FILES) | $(STAMP)
+	$(STANCE) train --config $< --overwrite
+
+train: $(RUNS) ## train every config in configs/ (or CONFIG=configs/x.yaml) that is missing or out of date
+
+evaluate: train ## re-evaluate every trained run and write experiments/REPORT.md
+	@for run in experiments/*/; do \
+	  if [ -f "$$run/predictions.jsonl" ]; then $(STANCE) evaluate --run "$${run%/}" || exit 1; fi; \
+	done
+	$(STANCE) report
+
+report: | $(STAMP) ## write experiments/REPORT.md from the runs already evaluated
+	$(STANCE) report
+
+test: $(STAMP) ## run the test suite (offline, a few minutes at most)
+	$(PYTHON) -m pytest
+
+clean-runs: ## delete every run folder (REPORT.md and its figures stay)
+	find experiments -mindepth 1 -maxdepth 1 -type d ! -name figures -exec rm -rf {} +

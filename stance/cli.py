@@ -1,0 +1,102 @@
+"""The `stance` command line: train, evaluate, predict, report, segment."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from stance.errors import StanceError
+
+EXPERIMENTS_DIR = Path("experiments")
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from stance.config import load_config
+    from stance.train import train
+
+    config = load_config(args.config, args.set)
+    run_dir = args.out or EXPERIMENTS_DIR / config.name
+    train(config, str(args.config), run_dir, overwrite=args.overwrite)
+    print(f"wrote {run_dir}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from stance.evaluate import evaluate_run
+
+    result = evaluate_run(args.run)
+    print(f"{args.run}: macro-F1 {result['macro_f1']:.3f}  F_avg {result['f_avg']:.3f}  accuracy {result['accuracy']:.3f}")
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    from stance.predict import format_jsonl, load_run_model, predictions, read_inputs
+
+    if (args.input is None) == (not args.text):
+        raise StanceError("predict: give either --input FILE or sentences as arguments")
+    texts = read_inputs(args.input) if args.input else args.text
+    model = load_run_model(args.run)
+    lines = format_jsonl(predictions(model, texts))
+    if args.output:
+        args.output.write_text("".join(lines), encoding="utf-8")
+        print(f"wrote {len(texts)} predictions to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.writelines(lines)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from stance.report import write_report
+
+    print(f"wrote {write_report(args.experiments)}")
+
+
+def cmd_segment(args: argparse.Namespace) -> None:
+    from stance import seeds
+    from stance.data import segment_article
+
+    path = args.article / seeds.SENTENCES_FILE
+    if path.exists() and not args.overwrite:
+        raise StanceError(f"{path}: already exists; pass --overwrite to re-segment (labels.jsonl is never touched)")
+    rows = segment_article(args.article)
+    seeds.write_jsonl(path, rows)
+    print(f"wrote {len(rows)} sentences to {path}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="cross-validate a config and save a run")
+    train.add_argument("--config", type=Path, required=True, help="experiment YAML file")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value, e.g. model.C=0.5")
+    train.add_argument("--out", type=Path, help="run folder (default experiments/<config name>)")
+    train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="recompute a run's metrics, report and plots")
+    evaluate.add_argument("--run", type=Path, required=True, help="run folder")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    predict = sub.add_parser("predict", help="label new sentences with a run's final model")
+    predict.add_argument("--run", type=Path, required=True, help="run folder")
+    predict.add_argument("--input", type=Path, help=".txt (one sentence a line) or .jsonl with a \"text\" field")
+    predict.add_argument("--output", type=Path, help="JSONL output file (default stdout)")
+    predict.add_argument("text", nargs="*", help="sentences to label, instead of --input")
+    predict.set_defaults(func=cmd_predict)
+
+    report = sub.add_parser("report", help="write experiments/REPORT.md comparing every run")
+    report.add_argument("--experiments", type=Path, default=EXPERIMENTS_DIR, help="folder of run folders")
+    report.set_defaults(func=cmd_report)
+
+    segment = sub.add_parser("segment", help="split an article into sentences.jsonl")
+    segment.add_argument("article", type=Path, help="seeds/articles/<id> folder holding article.txt and meta.yaml")
+    segment.add_argument("--overwrite", action="store_true", help="replace an existing sentences.jsonl")
+    segment.set_defaults(func=cmd_segment)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except StanceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0

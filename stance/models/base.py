@@ -1,0 +1,51 @@
+"""The one interface every model type implements, and the base of its config."""
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar, Sequence
+
+import numpy as np
+
+from stance.labels import LABELS
+from stance.schema import StrictConfig
+
+
+class ModelConfig(StrictConfig):
+    """The `model:` section; each model type subclasses it with its own keys."""
+
+    type: str
+
+
+class StanceModel(ABC):
+    """fit / predict / predict_proba / save / load over raw sentence texts.
+
+    Probabilities are always an (n, len(LABELS)) array in LABELS order, whatever
+    classes the training fold happened to contain.
+    """
+
+    Config: ClassVar[type[ModelConfig]]
+
+    def __init__(self, config: ModelConfig, seed: int):
+        self.config = config
+        self.seed = seed
+
+    @abstractmethod
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "StanceModel":
+        """Train on `texts` with gold `labels`; returns self."""
+
+    @abstractmethod
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (or normalised scores) in LABELS order."""
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The most probable label of each text."""
+        return [LABELS[i] for i in self.predict_proba(texts).argmax(axis=1)]
+
+    @abstractmethod
+    def save(self, directory: Path) -> None:
+        """Write everything needed to score raw text into `directory`."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, directory: Path, config: ModelConfig, seed: int) -> "StanceModel":
+        """Rebuild a model written by `save`."""

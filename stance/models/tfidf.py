@@ -1,0 +1,50 @@
+"""TF-IDF baseline: word and character n-grams into a linear classifier, one Pipeline.
+
+Because the vectorizers sit inside the Pipeline, cross-validation fits the vocabulary
+and IDF weights on each training fold only, and the saved model scores raw text.
+"""
+
+from typing import Literal
+
+from pydantic import Field
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from stance.models.base import ModelConfig
+from stance.models.sklearn_model import SklearnModel
+
+
+class TfidfConfig(ModelConfig):
+    type: Literal["tfidf"]
+    classifier: Literal["logreg", "linearsvc"] = Field("logreg", description="the linear classifier")
+    C: float = Field(1.0, gt=0, description="inverse regularisation strength")
+    word_ngram_range: tuple[int, int] = Field((1, 3), description="word n-gram sizes")
+    char_ngram_range: tuple[int, int] = Field((2, 5), description="character n-gram sizes, within word boundaries")
+    sublinear_tf: bool = Field(True, description="use 1 + log(tf)")
+    min_df: int = Field(1, ge=1, description="drop n-grams seen in fewer training documents")
+    max_iter: int = Field(5000, ge=1, description="solver iterations")
+
+
+class TfidfModel(SklearnModel):
+    """word 1-3-grams + char 2-5-grams -> LogisticRegression or LinearSVC, class-balanced."""
+
+    Config = TfidfConfig
+
+    def build_estimator(self) -> Pipeline:
+        cfg = self.config
+        vectorizer = dict(sublinear_tf=cfg.sublinear_tf, min_df=cfg.min_df, lowercase=True)
+        features = FeatureUnion(
+            [
+                ("word", TfidfVectorizer(analyzer="word", ngram_range=cfg.word_ngram_range, **vectorizer)),
+                ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=cfg.char_ngram_range, **vectorizer)),
+            ]
+        )
+        # class_weight="balanced": the classes are skewed (NONE is rare), and an
+        # unweighted loss would learn to ignore the rare class.
+        if cfg.classifier == "logreg":
+            clf = LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed)
+        else:
+            clf = LinearSVC(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed)
+        return Pipeline([("features", features), ("clf", clf)])

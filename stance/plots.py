@@ -1,0 +1,61 @@
+"""Figures for run and comparison reports (matplotlib, no display needed)."""
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: reports are written on servers and in CI
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from stance.labels import LABELS  # noqa: E402
+
+
+def _draw_confusion(ax, matrix: Sequence[Sequence[int]], title: str) -> None:
+    counts = np.asarray(matrix)
+    ax.imshow(counts, cmap="Blues")
+    ax.set_xticks(range(len(LABELS)), LABELS)
+    ax.set_yticks(range(len(LABELS)), LABELS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(title, fontsize=10)
+    for (row, col), value in np.ndenumerate(counts):
+        ax.text(col, row, str(value), ha="center", va="center", color="white" if value > counts.max() / 2 else "black")
+
+
+def confusion_matrix(matrix: Sequence[Sequence[int]], title: str, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(4, 3.6))
+    _draw_confusion(ax, matrix, title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], path: Path) -> None:
+    """All runs' confusion matrices side by side."""
+    fig, axes = plt.subplots(1, len(matrices), figsize=(3.8 * len(matrices), 3.6), squeeze=False)
+    for ax, (name, matrix) in zip(axes[0], matrices.items()):
+        _draw_confusion(ax, matrix, name)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def metric_bars(values: dict[str, dict[str, float]], errors: dict[str, dict[str, float]], path: Path) -> None:
+    """Grouped bars: one group per metric, one bar per run, sd across repeats as error bars."""
+    names, metric_names = list(values), list(next(iter(values.values())))
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.8 * len(metric_names), 3.8))
+    for i, name in enumerate(names):
+        x = np.arange(len(metric_names)) + i * width
+        heights = [values[name][m] for m in metric_names]
+        yerr = [errors[name].get(m, 0.0) for m in metric_names]
+        ax.bar(x, heights, width, yerr=yerr, capsize=3, label=name)
+    ax.set_xticks(np.arange(len(metric_names)) + width * (len(names) - 1) / 2, metric_names)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("score (pooled out-of-fold)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

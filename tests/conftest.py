@@ -1,0 +1,79 @@
+"""Shared fixtures: a tiny, valid seeds folder written fresh for each test."""
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stance import seeds
+from stance.data import segment_article
+
+# No test may touch the network: the Hub is unreachable here and in CI.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+
+TOY_SENTENCES = [
+    ("We strongly support cooperation with Russia against terrorism.", "FAVOR"),
+    ("Working together with Moscow would help both countries.", "FAVOR"),
+    ("Officials praised the joint effort with Russia.", "FAVOR"),
+    ("Russia is a dangerous threat and cannot be a partner.", "AGAINST"),
+    ("The senator rejected any deal with Moscow.", "AGAINST"),
+    ("Cooperation with Russia was ruled out by the cabinet.", "AGAINST"),
+    ("The meeting took place on a rainy Tuesday.", "NONE"),
+    ("The report runs to forty pages.", "NONE"),
+    ("Officials travelled to the capital by train.", "NONE"),
+]
+
+
+def write_article(seeds_dir: Path, article_id: str, sentences: list[tuple[str, str]]) -> Path:
+    """Write a complete article folder: text, meta, segmented sentences and labels."""
+    article_dir = seeds_dir / "articles" / article_id
+    article_dir.mkdir(parents=True)
+    text = "Toy headline about Russia\n\n" + " ".join(s for s, _ in sentences) + "\n"
+    (article_dir / seeds.ARTICLE_FILE).write_text(text, encoding="utf-8")
+    meta = {
+        "title": "Toy headline about Russia",
+        "source_file": f"{article_id}.txt",
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "target": "US–Russia cooperation",
+    }
+    (article_dir / seeds.META_FILE).write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    rows = segment_article(article_dir)
+    seeds.write_jsonl(article_dir / seeds.SENTENCES_FILE, rows)
+    gold = dict(sentences)
+    labels = [
+        {"id": row["id"], "label": gold.get(row["text"], "NONE"), "rationale": "toy fixture label"} for row in rows
+    ]
+    seeds.write_jsonl(article_dir / seeds.LABELS_FILE, labels)
+    return article_dir
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A seeds folder with one toy article: 10 sentences (headline + 3 per class)."""
+    root = tmp_path / "seeds"
+    write_article(root, "toy-article", TOY_SENTENCES)
+    return root
+
+
+@pytest.fixture
+def write_config(tmp_path: Path, seeds_dir: Path):
+    """Write a config YAML into tmp_path and return its path."""
+
+    def write(name: str = "toy", **sections) -> Path:
+        raw = {
+            "seed": 7,
+            "data": {"seeds_dir": str(seeds_dir)},
+            "protocol": {"type": "loo"},
+            "model": {"type": "tfidf"},
+        }
+        raw.update(sections)
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+        return path
+
+    return write

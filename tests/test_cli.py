@@ -1,0 +1,117 @@
+"""End to end through the command line, in tmp_path: train, evaluate, predict, report."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from stance import runs
+from stance.cli import main
+from stance.labels import LABELS
+
+
+@pytest.fixture
+def experiments(tmp_path):
+    return tmp_path / "experiments"
+
+
+def train(config, run_dir, *extra):
+    return main(["train", "--config", str(config), "--out", str(run_dir), *extra])
+
+
+def test_train_evaluate_predict_report(write_config, experiments, tmp_path, capsys):
+    run = experiments / "toy"
+    assert train(write_config(), run, "--set", "model.C=2.0") == 0
+    for name in (runs.CONFIG_FILE, runs.RUN_FILE, runs.PREDICTIONS_FILE, runs.METRICS_FILE, runs.REPORT_FILE, runs.CONFUSION_PNG):
+        assert (run / name).is_file(), name
+    assert yaml.safe_load((run / runs.CONFIG_FILE).read_text())["model"]["C"] == 2.0
+
+    predictions = runs.read_predictions(run)
+    assert len(predictions) == 10 and {p["fold"] for p in predictions} == set(range(10))
+    assert set(predictions[0]) == {"id", "text", "gold", "predicted", "probabilities", "repeat", "fold"}
+    assert list(predictions[0]["probabilities"]) == list(LABELS)
+
+    metrics = json.loads((run / runs.METRICS_FILE).read_text())
+    assert {"macro_f1", "f_avg", "accuracy", "per_class", "confusion_matrix", "labels"} <= metrics.keys()
+    assert sum(map(sum, metrics["confusion_matrix"])) == 10
+
+    record = json.loads((run / runs.RUN_FILE).read_text())
+    assert record["seed"] == 7 and len(record["data"]["sha256"]) == 64
+    assert record["packages"]["scikit-learn"] and record["seconds"]["total"] > 0
+
+    (run / runs.METRICS_FILE).unlink()
+    assert main(["evaluate", "--run", str(run)]) == 0
+    assert json.loads((run / runs.METRICS_FILE).read_text()) == metrics
+
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"text": "We support cooperation with Russia."}\n{"text": "The report runs long."}\n')
+    assert main(["predict", "--run", str(run), "--input", str(inputs), "--output", str(tmp_path / "out.jsonl")]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in rows] == ["We support cooperation with Russia.", "The report runs long."]
+    assert all(r["label"] in LABELS and list(r["probabilities"]) == list(LABELS) for r in rows)
+
+    capsys.readouterr()
+    assert main(["predict", "--run", str(run), "Russia is a dangerous threat."]) == 0
+    assert json.loads(capsys.readouterr().out)["text"] == "Russia is a dangerous threat."
+
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    report = (experiments / "REPORT.md").read_text()
+    assert "| [toy](toy/report.md) | tfidf (logreg) | loo |" in report
+    assert (experiments / "figures" / "metrics.png").is_file()
+
+
+def test_predict_reads_plain_text_files(write_config, experiments, tmp_path, capsys):
+    train(write_config(model={"type": "majority"}), experiments / "maj")
+    inputs = tmp_path / "in.txt"
+    inputs.write_text("First sentence.\n\nSecond sentence.\n")
+    capsys.readouterr()
+    assert main(["predict", "--run", str(experiments / "maj"), "--input", str(inputs)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_same_config_and_seed_give_identical_predictions(write_config, experiments):
+    config = write_config(protocol={"type": "repeated_kfold", "n_splits": 3, "n_repeats": 10})
+    train(config, experiments / "a")
+    train(config, experiments / "b")
+    assert runs.read_predictions(experiments / "a") == runs.read_predictions(experiments / "b")
+    metrics = json.loads((experiments / "a" / runs.METRICS_FILE).read_text())
+    assert metrics["n_repeats"] == 10 and metrics["spread_across_repeats"]["macro_f1"]["n"] == 10
+
+
+def test_a_bad_config_fails_in_one_line_before_any_run_folder_exists(write_config, experiments, capsys):
+    path = write_config(model={"type": "tfidf", "Cc": 1})
+    assert train(path, experiments / "bad") == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {path}: model.Cc: unknown key\n"
+    assert not experiments.exists()
+
+
+def test_bad_data_fails_before_any_run_folder_exists(write_config, seeds_dir, experiments, capsys):
+    labels = seeds_dir / "articles" / "toy-article" / "labels.jsonl"
+    labels.write_text(labels.read_text().replace('"NONE"', '"NEUTRAL"', 1))
+    assert train(write_config(), experiments / "bad") == 2
+    assert "unknown label 'NEUTRAL'" in capsys.readouterr().err
+    assert not experiments.exists()
+
+
+def test_an_existing_run_is_kept_unless_overwrite_is_given(write_config, experiments, capsys):
+    run = experiments / "toy"
+    train(write_config(), run)
+    before = (run / runs.RUN_FILE).read_text()
+    assert train(write_config(seed=8), run) == 2
+    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert (run / runs.RUN_FILE).read_text() == before
+    assert train(write_config(seed=8), run, "--overwrite") == 0
+    assert json.loads((run / runs.RUN_FILE).read_text())["seed"] == 8
+
+
+def test_predict_on_a_missing_run_is_a_clear_error(tmp_path, capsys):
+    assert main(["predict", "--run", str(tmp_path / "nope"), "text"]) == 2
+    assert "no such run folder" in capsys.readouterr().err
+
+
+def test_python_dash_m_stance_runs_the_cli():
+    out = subprocess.run([sys.executable, "-m", "stance", "--help"], capture_output=True, text=True, check=True)
+    assert "train" in out.stdout and "predict" in out.stdout

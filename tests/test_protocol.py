@@ -1,0 +1,45 @@
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from stance.errors import ConfigError
+from stance.protocol import make_folds
+from stance.protocol_config import ProtocolConfig
+
+LABELS_15 = ["AGAINST"] * 8 + ["FAVOR"] * 5 + ["NONE"] * 2
+LOO = ProtocolConfig(type="loo")
+KFOLD = ProtocolConfig(type="repeated_kfold", n_splits=2, n_repeats=10)
+
+
+@pytest.mark.parametrize("protocol", [LOO, KFOLD], ids=["loo", "repeated_kfold"])
+def test_a_sentence_is_never_in_its_own_training_fold(protocol):
+    for fold in make_folds(LABELS_15, protocol, seed=0):
+        assert not set(fold.train) & set(fold.test)
+        assert sorted([*fold.train, *fold.test]) == list(range(len(LABELS_15)))
+
+
+@pytest.mark.parametrize("protocol", [LOO, KFOLD], ids=["loo", "repeated_kfold"])
+def test_each_repeat_tests_every_sentence_exactly_once(protocol):
+    folds = make_folds(LABELS_15, protocol, seed=0)
+    for repeat in {f.repeat for f in folds}:
+        tested = Counter(i for f in folds if f.repeat == repeat for i in f.test)
+        assert tested == Counter(range(len(LABELS_15)))
+
+
+def test_repeated_kfold_has_the_configured_number_of_repeats_and_stratifies():
+    folds = make_folds(LABELS_15, KFOLD, seed=0)
+    assert len(folds) == 20 and {f.repeat for f in folds} == set(range(10))
+    for fold in folds:  # stratified: each 2-fold test half holds one of the two NONE sentences
+        assert Counter(np.asarray(LABELS_15)[fold.test])["NONE"] == 1
+
+
+def test_same_seed_same_folds_other_seed_other_folds():
+    first, again, other = (make_folds(LABELS_15, KFOLD, seed=s) for s in (3, 3, 4))
+    assert all(np.array_equal(a.test, b.test) for a, b in zip(first, again))
+    assert not all(np.array_equal(a.test, b.test) for a, b in zip(first, other))
+
+
+def test_k_above_the_smallest_class_count_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"protocol.n_splits: 3 folds exceed the smallest class count \(NONE: 2\)"):
+        make_folds(LABELS_15, ProtocolConfig(type="repeated_kfold", n_splits=3, n_repeats=10), seed=0)
