@@ -50,7 +50,8 @@ def metric_bars(values: dict[str, dict[str, float]], errors: dict[str, dict[str,
     for i, name in enumerate(names):
         x = np.arange(len(metric_names)) + i * width
         heights = [values[name][m] for m in metric_names]
-        yerr = [errors[name].get(m, 0.0) for m in metric_names]
+        # Leave-one-out has no spread: draw no error bar rather than a zero-width one.
+        yerr = [errors[name][m] for m in metric_names] if errors.get(name) else None
         ax.bar(x, heights, width, yerr=yerr, capsize=3, label=name)
     ax.set_xticks(np.arange(len(metric_names)) + width * (len(names) - 1) / 2, metric_names)
     ax.set_ylim(0, 1)
