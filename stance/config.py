@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import Field, SerializeAsAny, ValidationError
 
-from stance.errors import ConfigError
+from stance.errors import ConfigError, yaml_problem
 from stance.models import MODELS
 from stance.models.base import ModelConfig
 from stance.protocol_config import ProtocolConfig
@@ -92,7 +92,7 @@ def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: invalid YAML ({err})") from None
+        raise ConfigError(yaml_problem(path, err)) from None
     if isinstance(raw, dict):
         raw.setdefault("name", path.stem)
     applied = {}

@@ -20,3 +20,10 @@ class RunError(StanceError):
 def where(path, line: int | None = None) -> str:
     """Format a location as `path:line` (or just `path`) for error messages."""
     return f"{path}:{line}" if line is not None else str(path)
+
+
+def yaml_problem(path, err) -> str:
+    """One-line `path:line: invalid YAML (problem)` from a PyYAML error."""
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    return f"{where(path, mark.line + 1 if mark else None)}: invalid YAML ({problem})"

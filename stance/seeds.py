@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from stance.errors import DataError, where
+from stance.errors import DataError, where, yaml_problem
 
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.yaml"
@@ -73,7 +73,7 @@ def read_meta(article_dir: Path) -> dict:
     try:
         meta = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        raise DataError(f"{path}: invalid YAML ({err})") from None
+        raise DataError(yaml_problem(path, err)) from None
     if not isinstance(meta, dict):
         raise DataError(f"{path}: expected a mapping with keys {sorted(META_KEYS)}")
     missing, unknown = META_KEYS - meta.keys(), meta.keys() - META_KEYS

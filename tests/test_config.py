@@ -80,5 +80,6 @@ def test_missing_config_file(tmp_path):
 def test_invalid_yaml_names_the_file(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("seed: [1,\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=re.escape(f"{path}: invalid YAML")):
+    with pytest.raises(ConfigError, match=re.escape(f"{path}:2: invalid YAML")) as err:
         load_config(path)
+    assert "\n" not in str(err.value)
