@@ -6,6 +6,7 @@ VENV     := .venv
 PYTHON   := $(VENV)/bin/python
 STANCE   := $(VENV)/bin/stance
 STAMP    := $(VENV)/.installed
+TORCH_VERSION := 2.13.0
 CONFIGS  := $(if $(CONFIG),$(CONFIG),$(wildcard configs/*.yaml))
 RUNS     := $(patsubst configs/%.yaml,experiments/%/metrics.json,$(CONFIGS))
 SEED_FILES := $(shell find seeds/articles -type f 2>/dev/null)
@@ -15,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report test clean-runs
+.PHONY: help setup train evaluate report test bench clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,6 +26,8 @@ setup: $(STAMP) ## create .venv and install the project with its test extras (id
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
+	# Pinned first: an unpinned torch would pull several GB of CUDA packages.
+	$(PYTHON) -m pip install --quiet torch==$(TORCH_VERSION)
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -46,6 +49,9 @@ report: | $(STAMP) ## write experiments/REPORT.md from the runs already evaluate
 
 test: $(STAMP) ## run the test suite (offline, a few minutes at most)
 	$(PYTHON) -m pytest
+
+bench: $(STAMP) ## time fit, protocol, throughput and memory of each model -> docs/benchmarks/speed.md
+	$(PYTHON) -m stance.bench
 
 clean-runs: ## delete every run folder (REPORT.md and its figures stay)
 	find experiments -mindepth 1 -maxdepth 1 -type d ! -name figures -exec rm -rf {} +

@@ -1,6 +1,7 @@
 """The `stance` command line: train, evaluate, predict, report, segment."""
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -92,7 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warnings() -> None:
+    """Print the `stance` logger's warnings (e.g. truncated inputs) on stderr."""
+    logger = logging.getLogger("stance")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _show_warnings()
     args = build_parser().parse_args(argv)
     try:
         args.func(args)

@@ -30,6 +30,11 @@ CONFUSION_PNG = "confusion_matrix.png"
 RECORDED_PACKAGES = ("stance", "numpy", "scipy", "scikit-learn", "datasets", "pysbd", "pydantic", "torch", "transformers", "setfit")
 
 
+def is_main_process() -> bool:
+    """False in the extra processes of `accelerate launch` / torchrun, which must not write."""
+    return os.environ.get("RANK", "0") == "0"
+
+
 def check_can_write(run_dir: Path, overwrite: bool) -> None:
     """Fail before any work if `run_dir` holds a run and `overwrite` was not asked for."""
     if run_dir.exists() and not overwrite:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 from datasets import Dataset
+from tqdm.auto import tqdm
 
 from stance import runs, seeds
 from stance.config import ExperimentConfig
@@ -25,7 +26,7 @@ def cross_validate(config: ExperimentConfig, data: Dataset, folds: list[Fold]) -
     ids = list(data["id"])
     texts, labels = np.asarray(list(data["text"]), dtype=object), np.asarray(list(data["label"]), dtype=object)
     rows, fit_seconds = [], []
-    for fold in folds:
+    for fold in tqdm(folds, desc=f"{config.name}: folds", unit="fold", disable=None):
         model = build_model(config)  # fresh per fold: nothing fitted leaks across folds
         started = time.perf_counter()
         model.fit(texts[fold.train].tolist(), labels[fold.train].tolist())
@@ -51,6 +52,7 @@ def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite
     data = load_dataset(config.data.seeds_dir)
     try:
         folds = make_folds(list(data["label"]), config.protocol, config.seed)
+        MODELS[config.model.type].preflight(config.model)
     except ConfigError as err:
         raise ConfigError(f"{config_source}: {err}") from None
     runs.check_can_write(run_dir, overwrite)
@@ -61,6 +63,8 @@ def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite
     final_started = time.perf_counter()
     final_model = build_model(config).fit(list(data["text"]), list(data["label"]))
     final_seconds = time.perf_counter() - final_started
+    if not runs.is_main_process():
+        return run_dir  # under accelerate launch every process trains; one writes the run
 
     with runs.staged(run_dir, overwrite) as staging:
         final_model.save(staging / runs.MODEL_DIR)

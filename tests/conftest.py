@@ -77,3 +77,28 @@ def write_config(tmp_path: Path, seeds_dir: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer BERT (hidden size 32) with a word-piece vocabulary
+    written here, so the real transformer, setfit and embeddings code paths run offline
+    in seconds."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    words = {w.strip(".,?!'’“”").lower() for text, _ in TOY_SENTENCES for w in text.split()}
+    words |= {"russia", "moscow", "cooperation", "support", "oppose", "threat", "the", "a", "is", "we", "to"}
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *".,?!'’“”-", *letters, *(f"##{c}" for c in letters)]
+    vocab += sorted(words - set(vocab))
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    BertTokenizer(vocab_file=str(folder / "vocab.txt"), do_lower_case=True).save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=128,
+    )
+    BertModel(config).save_pretrained(folder)
+    return folder

@@ -115,3 +115,31 @@ def test_predict_on_a_missing_run_is_a_clear_error(tmp_path, capsys):
 def test_python_dash_m_stance_runs_the_cli():
     out = subprocess.run([sys.executable, "-m", "stance", "--help"], capture_output=True, text=True, check=True)
     assert "train" in out.stdout and "predict" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"type": "transformer", "epochs": 2, "batch_size": 4, "max_length": 32},
+        {"type": "setfit", "num_iterations": 2, "batch_size": 8, "max_length": 32},
+        {"type": "embeddings"},
+    ],
+    ids=lambda m: m["type"],
+)
+def test_pretrained_model_types_train_and_predict_through_the_cli(model, tiny_bert, write_config, experiments, capsys):
+    run = experiments / model["type"]
+    config = write_config(model={**model, "checkpoint": str(tiny_bert)}, protocol={"type": "repeated_kfold", "n_splits": 3, "n_repeats": 10})
+    assert train(config, run, "--set", "protocol.n_repeats=10") == 0
+    assert len(runs.read_predictions(run)) == 10 * 10
+    capsys.readouterr()
+    assert main(["predict", "--run", str(run), "We support cooperation with Russia.", "Rain on Tuesday."]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["label"] in LABELS for r in rows] == [True, True]
+
+
+def test_an_unreachable_checkpoint_fails_before_any_run_folder_exists(write_config, experiments, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    path = write_config(model={"type": "transformer", "checkpoint": "bert-base-uncased"})
+    assert train(path, experiments / "hub") == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}: model.checkpoint: 'bert-base-uncased' is a Hub id")
+    assert not experiments.exists()

@@ -29,6 +29,10 @@ class StanceModel(ABC):
         self.config = config
         self.seed = seed
 
+    @classmethod
+    def preflight(cls, config: ModelConfig) -> None:
+        """Check what the config points at (e.g. a checkpoint) before any work starts."""
+
     @abstractmethod
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "StanceModel":
         """Train on `texts` with gold `labels`; returns self."""

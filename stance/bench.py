@@ -1,0 +1,139 @@
+"""`make bench`: time, throughput and peak memory of every default model config.
+
+Each model is measured in its own subprocess, so peak memory (max RSS) is that
+model's alone. Per model: fit time per fold and for the whole protocol (the config's
+own, on the seeds), and batched prediction throughput over at least 1,000 sentences.
+For the transformer, throughput is also compared with a bare torch forward pass of the
+same network over the same batches, measured in the same process.
+
+    python -m stance.bench [--models majority tfidf_logreg ...] [--out docs/benchmarks]
+"""
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stance.config import load_config
+from stance.data import load_dataset
+
+DEFAULT_MODELS = ("majority", "tfidf_logreg", "embeddings", "transformer", "setfit")
+N_PREDICT = 1050  # the article's sentences, cycled: >= 1,000 as the issue asks
+
+
+def _predict_texts(seeds_dir: Path) -> list[str]:
+    texts = list(load_dataset(seeds_dir)["text"])
+    return [texts[i % len(texts)] for i in range(N_PREDICT)]
+
+
+def bare_forward_throughput(model, texts: list[str]) -> float:
+    """Sentences/s of tokenized batches through the network alone: the floor of overhead."""
+    import torch
+
+    cfg, network, tokenizer = model.config, model.network, model.tokenizer
+    batches = [
+        tokenizer(texts[i : i + cfg.predict_batch_size], truncation=True, max_length=cfg.max_length, padding=True, return_tensors="pt")
+        for i in range(0, len(texts), cfg.predict_batch_size)
+    ]
+    network.eval()
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for batch in batches:
+            network(**batch)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def measure_one(config_path: Path) -> dict:
+    """Run the protocol and a prediction pass for one config, in this process."""
+    from stance.train import train
+    from stance.predict import load_run_model
+
+    config = load_config(config_path)
+    with tempfile.TemporaryDirectory() as scratch:
+        run_dir = Path(scratch) / config.name
+        train(config, str(config_path), run_dir)
+        record = json.loads((run_dir / "run.json").read_text())
+        model = load_run_model(run_dir)
+        texts = _predict_texts(config.data.seeds_dir)
+        model.predict_proba(texts[:64])  # warm-up: first-call allocations are not throughput
+        started = time.perf_counter()
+        model.predict_proba(texts)
+        throughput = len(texts) / (time.perf_counter() - started)
+        result = {
+            "model": config.name,
+            "protocol": config.protocol.type,
+            "n_folds": record["n_folds"],
+            "fit_seconds_per_fold": record["seconds"]["fit_per_fold_mean"],
+            "protocol_seconds": record["seconds"]["total"],
+            "predict_sentences": len(texts),
+            "predict_sentences_per_second": throughput,
+        }
+        if config.model.type == "transformer":
+            bare = bare_forward_throughput(model, texts)
+            result["bare_forward_sentences_per_second"] = bare
+            result["throughput_ratio_vs_bare_forward"] = throughput / bare
+    result["peak_memory_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def render_markdown(results: list[dict], machine: str) -> str:
+    lines = [
+        "# Speed benchmark",
+        "",
+        f"Written by `make bench` on {machine}. Protocol times are the config's own protocol on",
+        "the seeds; throughput is batched `predict_proba` over "
+        f"{N_PREDICT} sentences after a warm-up batch. Peak memory is the max RSS of a fresh",
+        "process that trained and predicted with that model alone.",
+        "",
+        "| model | protocol | folds | fit s/fold | protocol s | predict sent/s | vs bare forward | peak MiB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ratio = f"{r['throughput_ratio_vs_bare_forward']:.2f}" if "throughput_ratio_vs_bare_forward" in r else "–"
+        lines.append(
+            f"| {r['model']} | {r['protocol']} | {r['n_folds']} | {r['fit_seconds_per_fold']:.2f} | "
+            f"{r['protocol_seconds']:.1f} | {r['predict_sentences_per_second']:.0f} | {ratio} | {r['peak_memory_mib']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stance.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS), help="config names in configs/")
+    parser.add_argument("--configs", type=Path, default=Path("configs"))
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks"))
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: measure one config
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure_one(args.one)))
+        return 0
+    results = []
+    for name in args.models:
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "stance.bench", "--one", str(args.configs / f"{name}.yaml")],
+            stdout=subprocess.PIPE, check=True, text=True,
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    machine = f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} CPU cores"
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            machine += f", {torch.cuda.get_device_name(0)}"
+    except ImportError:
+        pass
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "speed.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
+    (args.out / "speed.md").write_text(render_markdown(results, machine))
+    print((args.out / "speed.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

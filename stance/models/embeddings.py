@@ -1,0 +1,61 @@
+"""Linear probe: frozen MiniLM sentence embeddings + logistic regression.
+
+The ablation that shows what fine-tuning adds: the encoder never changes, only a
+linear head is fitted on each training fold.
+"""
+
+from pathlib import Path
+from typing import Literal, Sequence
+
+import joblib
+import numpy as np
+from pydantic import Field
+from sklearn.linear_model import LogisticRegression
+
+from stance import checkpoints
+from stance.models.base import ModelConfig, StanceModel
+from stance.models.sentence_encoder import embed, frozen_encoder, load_encoder
+from stance.models.sklearn_model import align_to_labels
+
+ENCODER_DIR, HEAD_FILE = "encoder", "head.joblib"
+
+
+class EmbeddingsConfig(ModelConfig):
+    type: Literal["embeddings"]
+    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
+    C: float = Field(1.0, gt=0, description="inverse regularisation strength of the head")
+    batch_size: int = Field(64, ge=1, description="encoding batch size")
+
+
+class EmbeddingsModel(StanceModel):
+    """Mean-pooled, normalised sentence embeddings into a class-balanced logistic regression."""
+
+    Config = EmbeddingsConfig
+
+    def __init__(self, config: EmbeddingsConfig, seed: int, encoder=None, head=None):
+        super().__init__(config, seed)
+        self.encoder, self.head = encoder, head
+
+    @classmethod
+    def preflight(cls, config: EmbeddingsConfig) -> None:
+        checkpoints.resolve(config.checkpoint)
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "EmbeddingsModel":
+        self.encoder = frozen_encoder(self.config.checkpoint)
+        self.head = LogisticRegression(C=self.config.C, class_weight="balanced", max_iter=5000, random_state=self.seed)
+        self.head.fit(embed(self.encoder, texts, self.config.batch_size), list(labels))
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        features = embed(self.encoder, texts, self.config.batch_size)
+        return align_to_labels(self.head.predict_proba(features), list(self.head.classes_))
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.encoder.save(str(directory / ENCODER_DIR))
+        joblib.dump(self.head, directory / HEAD_FILE)
+
+    @classmethod
+    def load(cls, directory: Path, config: EmbeddingsConfig, seed: int) -> "EmbeddingsModel":
+        encoder = load_encoder(str((Path(directory) / ENCODER_DIR).resolve()))
+        return cls(config, seed, encoder=encoder, head=joblib.load(Path(directory) / HEAD_FILE))

@@ -1,0 +1,104 @@
+"""SetFit: contrastive fine-tuning of the sentence encoder, then a logistic-regression head.
+
+SetFit's published few-shot results (Tunstall et al. 2022) make it the strong choice at
+about 8 examples per class, which is the size of this data. setfit is imported inside
+the methods: configs and the other model types never pay for it.
+"""
+
+import tempfile
+from pathlib import Path
+from typing import Literal, Sequence
+
+import numpy as np
+from pydantic import Field
+from sklearn.metrics import accuracy_score
+
+from stance import checkpoints
+from stance.labels import ID2LABEL, LABEL2ID
+from stance.models.base import ModelConfig, StanceModel
+from stance.models.hf_common import device, token_lengths, warn_if_truncated
+from stance.models.sklearn_model import align_to_labels
+
+
+class SetFitConfig(ModelConfig):
+    type: Literal["setfit"]
+    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
+    num_iterations: int = Field(20, ge=1, description="contrastive pairs generated per training sentence")
+    epochs: int = Field(1, ge=1, description="epochs of contrastive body training")
+    batch_size: int = Field(16, ge=1, description="pairs per contrastive batch")
+    body_learning_rate: float = Field(2e-5, gt=0, description="learning rate of the encoder")
+    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
+    predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
+
+
+def _accuracy(y_pred, y_true) -> dict:
+    # SetFit's default metric is fetched from the Hub; a sklearn one needs no network.
+    return {"accuracy": accuracy_score(y_true, y_pred)}
+
+
+class SetFitStanceModel(StanceModel):
+    """A SetFit model; labels are trained as LABELS ids so the head's classes are known."""
+
+    Config = SetFitConfig
+
+    def __init__(self, config: SetFitConfig, seed: int, model=None):
+        super().__init__(config, seed)
+        self.model = model
+
+    @classmethod
+    def preflight(cls, config: SetFitConfig) -> None:
+        checkpoints.resolve(config.checkpoint)
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "SetFitStanceModel":
+        import transformers
+        from datasets import Dataset
+        from setfit import SetFitModel, Trainer
+
+        cfg = self.config
+        transformers.set_seed(self.seed)
+        self.model = SetFitModel.from_pretrained(
+            checkpoints.resolve(cfg.checkpoint),  # absolute path: no Hub metadata lookup
+            local_files_only=True,
+            device=str(device()),
+            head_params={"class_weight": "balanced", "max_iter": 5000, "random_state": self.seed},
+        )
+        self.model.model_body.max_seq_length = cfg.max_length  # the encoder truncates here
+        warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), cfg.max_length)
+        train_set = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
+        with tempfile.TemporaryDirectory(prefix="setfit-") as scratch:
+            Trainer(model=self.model, args=self._training_args(scratch), train_dataset=train_set, metric=_accuracy).train()
+        return self
+
+    def _training_args(self, output_dir: str):
+        from setfit import TrainingArguments
+
+        cfg = self.config
+        return TrainingArguments(
+            output_dir=output_dir,
+            batch_size=cfg.batch_size,
+            num_epochs=cfg.epochs,
+            num_iterations=cfg.num_iterations,
+            body_learning_rate=cfg.body_learning_rate,
+            max_length=cfg.max_length,
+            seed=self.seed,
+            report_to="none",
+            save_strategy="no",
+            show_progress_bar=True,
+        )
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), self.config.max_length)
+        proba = self.model.predict_proba(list(texts), batch_size=self.config.predict_batch_size, as_numpy=True)
+        classes = [ID2LABEL[int(c)] for c in self.model.model_head.classes_]
+        return align_to_labels(np.asarray(proba, dtype=float), classes)
+
+    def save(self, directory: Path) -> None:
+        self.model.save_pretrained(str(directory))
+
+    @classmethod
+    def load(cls, directory: Path, config: SetFitConfig, seed: int) -> "SetFitStanceModel":
+        from setfit import SetFitModel
+
+        model = SetFitModel.from_pretrained(str(Path(directory).resolve()), local_files_only=True, device=str(device()))
+        model.model_body.max_seq_length = config.max_length
+        return cls(config, seed, model=model)
