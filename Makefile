@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report test bench clean-runs
+.PHONY: help setup train evaluate report agreement test bench clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ evaluate: train ## re-evaluate every trained run and write experiments/REPORT.md
 
 report: | $(STAMP) ## write experiments/REPORT.md from the runs already evaluated
 	$(STANCE) report
+
+agreement: | $(STAMP) ## inter-annotator agreement (needs seeds/articles/*/annotations/)
+	$(STANCE) agreement
 
 test: $(STAMP) ## run the test suite (offline, a few minutes at most)
 	$(PYTHON) -m pytest

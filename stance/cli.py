@@ -1,4 +1,4 @@
-"""The `stance` command line: train, evaluate, predict, report, segment."""
+"""The `stance` command line: train, evaluate, predict, report, segment, agreement."""
 
 import argparse
 import logging
@@ -45,7 +45,13 @@ def cmd_predict(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from stance.report import write_report
 
-    print(f"wrote {write_report(args.experiments)}")
+    print(f"wrote {write_report(args.experiments, baseline=args.baseline)}")
+
+
+def cmd_agreement(args: argparse.Namespace) -> None:
+    from stance import agreement
+
+    print(agreement.render(agreement.agreement(*agreement.load_annotations(args.seeds))))
 
 
 def cmd_segment(args: argparse.Namespace) -> None:
@@ -84,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write experiments/REPORT.md comparing every run")
     report.add_argument("--experiments", type=Path, default=EXPERIMENTS_DIR, help="folder of run folders")
+    report.add_argument("--baseline", default="tfidf_logreg", help="run every other run is compared with")
     report.set_defaults(func=cmd_report)
+
+    agree = sub.add_parser("agreement", help="inter-annotator agreement from seeds/articles/*/annotations/")
+    agree.add_argument("--seeds", type=Path, default=Path("seeds"), help="seeds folder")
+    agree.set_defaults(func=cmd_agreement)
 
     segment = sub.add_parser("segment", help="split an article into sentences.jsonl")
     segment.add_argument("article", type=Path, help="seeds/articles/<id> folder holding article.txt and meta.yaml")

@@ -21,11 +21,20 @@ class DataConfig(StrictConfig):
     seeds_dir: Path = Field(Path("seeds"), description="folder holding articles/<id>/")
 
 
+class AnalysisConfig(StrictConfig):
+    """Extra training that the small-data report needs; each costs whole protocol reruns."""
+
+    chance_permutations: int = Field(0, ge=0, description="label permutations retrained through the protocol (0: skip)")
+    curve_sizes: tuple[int, ...] = Field((), description="smaller training-set sizes for the learning curve")
+    curve_repeats: int = Field(3, ge=1, description="random training subsets per size and fold")
+
+
 class ExperimentConfig(StrictConfig):
     name: str = Field(description="run name; the run folder is experiments/<name>")
     seed: int = Field(description="seeds fold shuffling and every model")
     data: DataConfig = DataConfig()
     protocol: ProtocolConfig
+    analysis: AnalysisConfig = AnalysisConfig()
     # Validated against MODELS[model.type].Config by `validate_config`.
     model: SerializeAsAny[ModelConfig]
 

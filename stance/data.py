@@ -28,7 +28,8 @@ def _check_sentences(records: list[seeds.Record], text: str) -> None:
             )
 
 
-def _check_labels(records: list[seeds.Record], sentence_ids: set[str]) -> dict[str, seeds.Record]:
+def check_labels(records: list[seeds.Record], sentence_ids: set[str]) -> dict[str, seeds.Record]:
+    """Label records by sentence id, after checking label, id, uniqueness and rationale."""
     by_id = {}
     for record in records:
         row, place = record.fields, where(record.path, record.line)
@@ -56,7 +57,7 @@ def load_article_rows(article_dir: Path, seen_ids: dict[str, str]) -> list[dict]
         seen_ids[sentence_id] = place
     _check_sentences(sentences, text)
     labels_path = article_dir / seeds.LABELS_FILE
-    labels = _check_labels(seeds.read_jsonl(labels_path, seeds.LABEL_KEYS), {r.fields["id"] for r in sentences})
+    labels = check_labels(seeds.read_jsonl(labels_path, seeds.LABEL_KEYS), {r.fields["id"] for r in sentences})
     rows = []
     for record in sentences:
         sentence = record.fields

@@ -42,21 +42,37 @@ def confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], path: Path)
     plt.close(fig)
 
 
-def metric_bars(values: dict[str, dict[str, float]], errors: dict[str, dict[str, float]], path: Path) -> None:
-    """Grouped bars: one group per metric, one bar per run, sd across repeats as error bars."""
+def metric_bars(values: dict[str, dict[str, float]], intervals: dict[str, dict[str, list[float]]], path: Path) -> None:
+    """Grouped bars: one group per metric, one bar per run, 95% CIs as error bars."""
     names, metric_names = list(values), list(next(iter(values.values())))
     width = 0.8 / len(names)
-    fig, ax = plt.subplots(figsize=(1.6 + 1.8 * len(metric_names), 3.8))
+    fig, ax = plt.subplots(figsize=(1.6 + 2.2 * len(metric_names), 4))
     for i, name in enumerate(names):
         x = np.arange(len(metric_names)) + i * width
-        heights = [values[name][m] for m in metric_names]
-        # Leave-one-out has no spread: draw no error bar rather than a zero-width one.
-        yerr = [errors[name][m] for m in metric_names] if errors.get(name) else None
-        ax.bar(x, heights, width, yerr=yerr, capsize=3, label=name)
+        heights = np.array([values[name][m] for m in metric_names])
+        low = np.array([intervals[name][m][0] for m in metric_names])
+        high = np.array([intervals[name][m][1] for m in metric_names])
+        ax.bar(x, heights, width, yerr=[heights - low, high - heights], capsize=3, label=name)
     ax.set_xticks(np.arange(len(metric_names)) + width * (len(names) - 1) / 2, metric_names)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("score (pooled out-of-fold)")
+    ax.set_ylabel("score, pooled out-of-fold (95% CI)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def learning_curves(curves: dict[str, list[dict]], path: Path) -> None:
+    """macro-F1 against training-set size per run, with its 95% CI band."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for name, points in curves.items():
+        sizes = [p["size"] for p in points]
+        ax.plot(sizes, [p["macro_f1"] for p in points], marker="o", label=name)
+        ax.fill_between(sizes, [p["ci95"][0] for p in points], [p["ci95"][1] for p in points], alpha=0.15)
+    ax.set_xlabel("training sentences per fold")
+    ax.set_ylabel("macro-F1 (95% CI)")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

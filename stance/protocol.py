@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from sklearn.model_selection import LeaveOneOut, RepeatedStratifiedKFold
+from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, RepeatedStratifiedKFold
 
 from stance.errors import ConfigError
 from stance.protocol_config import ProtocolConfig
@@ -21,13 +21,27 @@ class Fold:
     test: np.ndarray
 
 
-def make_folds(labels: Sequence[str], protocol: ProtocolConfig, seed: int) -> list[Fold]:
-    """Every fold of `protocol` over `labels`; each repeat tests every item exactly once."""
-    n = len(labels)
+def model_seed(seed: int, fold: Fold) -> int:
+    """Each repeat trains with its own seed, so repeats also measure seed variance."""
+    return seed + fold.repeat
+
+
+def make_folds(labels: Sequence[str], protocol: ProtocolConfig, seed: int, groups: Sequence[str] | None = None) -> list[Fold]:
+    """Every fold of `protocol` over `labels`; each repeat tests every item exactly once.
+
+    `groups` (the article of each sentence) is needed by leave-one-article-out.
+    """
+    n, dummy_x = len(labels), np.zeros(len(labels))
     if protocol.type == "loo":
         if n < 2:
             raise ConfigError(f"protocol.type: leave-one-out needs at least 2 sentences, got {n}")
-        return [Fold(0, i, train, test) for i, (train, test) in enumerate(LeaveOneOut().split(np.zeros(n)))]
+        splits = list(LeaveOneOut().split(dummy_x))
+        return [Fold(r, i, train, test) for r in range(protocol.repeats) for i, (train, test) in enumerate(splits)]
+    if protocol.type == "loao":
+        n_groups = len(set(groups or []))
+        if n_groups < 2:
+            raise ConfigError(f"protocol.type: leave-one-article-out needs at least 2 articles, found {n_groups}")
+        return [Fold(0, i, train, test) for i, (train, test) in enumerate(LeaveOneGroupOut().split(dummy_x, groups=groups))]
     smallest, count = min(Counter(labels).items(), key=lambda item: item[1])
     if protocol.n_splits > count:
         raise ConfigError(
@@ -37,5 +51,5 @@ def make_folds(labels: Sequence[str], protocol: ProtocolConfig, seed: int) -> li
     splitter = RepeatedStratifiedKFold(n_splits=protocol.n_splits, n_repeats=protocol.n_repeats, random_state=seed)
     return [
         Fold(i // protocol.n_splits, i % protocol.n_splits, train, test)
-        for i, (train, test) in enumerate(splitter.split(np.zeros(n), list(labels)))
+        for i, (train, test) in enumerate(splitter.split(dummy_x, list(labels)))
     ]

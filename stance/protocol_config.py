@@ -6,18 +6,33 @@ from pydantic import Field, model_validator
 
 from stance.schema import StrictConfig
 
+MIN_KFOLD_REPEATS = 10
+
 
 class ProtocolConfig(StrictConfig):
-    """Cross-validation scheme. `loo` is deterministic; `repeated_kfold` reports spread."""
+    """Cross-validation scheme.
 
-    type: Literal["loo", "repeated_kfold"] = Field(description="leave-one-out or repeated stratified k-fold")
+    loo: leave-one-sentence-out; n_repeats > 1 reruns it with new model seeds, which
+         shows seed variance for stochastic models (transformers).
+    repeated_kfold: repeated stratified k-fold; each repeat reshuffles the folds and
+         uses a new model seed.
+    loao: leave-one-article-out; tests transfer to an unseen article.
+    """
+
+    type: Literal["loo", "repeated_kfold", "loao"] = Field(description="loo, repeated_kfold or loao")
     n_splits: int | None = Field(None, ge=2, description="k; at most the smallest class count")
-    n_repeats: int | None = Field(None, ge=10, description="repeats of k-fold, each with a new shuffle")
+    n_repeats: int | None = Field(None, ge=1, description="passes over the data, each with a new seed")
 
     @model_validator(mode="after")
     def _keys_match_type(self) -> "ProtocolConfig":
-        if self.type == "loo" and (self.n_splits is not None or self.n_repeats is not None):
-            raise ValueError("n_splits and n_repeats are only used by type 'repeated_kfold'")
-        if self.type == "repeated_kfold" and (self.n_splits is None or self.n_repeats is None):
-            raise ValueError("type 'repeated_kfold' needs n_splits and n_repeats (at least 10)")
+        if self.type != "repeated_kfold" and self.n_splits is not None:
+            raise ValueError("n_splits is only used by type 'repeated_kfold'")
+        if self.type == "loao" and self.n_repeats not in (None, 1):
+            raise ValueError("type 'loao' has one fixed split per article; n_repeats is not used")
+        if self.type == "repeated_kfold" and (self.n_splits is None or (self.n_repeats or 0) < MIN_KFOLD_REPEATS):
+            raise ValueError(f"type 'repeated_kfold' needs n_splits and n_repeats >= {MIN_KFOLD_REPEATS}")
         return self
+
+    @property
+    def repeats(self) -> int:
+        return self.n_repeats or 1

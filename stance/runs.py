@@ -26,8 +26,13 @@ PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.md"
 CONFUSION_PNG = "confusion_matrix.png"
+CHANCE_FILE = "chance.json"    # label-permutation null, when the config asks for one
+CURVE_FILE = "curve.jsonl"     # learning-curve predictions, when the config asks for one
 
-RECORDED_PACKAGES = ("stance", "numpy", "scipy", "scikit-learn", "datasets", "pysbd", "pydantic", "torch", "transformers", "setfit")
+RECORDED_PACKAGES = (
+    "stance", "numpy", "scipy", "scikit-learn", "datasets", "pysbd", "pydantic",
+    "torch", "transformers", "sentence-transformers", "setfit",
+)
 
 
 def is_main_process() -> bool:

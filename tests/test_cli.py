@@ -30,7 +30,7 @@ def test_train_evaluate_predict_report(write_config, experiments, tmp_path, caps
 
     predictions = runs.read_predictions(run)
     assert len(predictions) == 10 and {p["fold"] for p in predictions} == set(range(10))
-    assert set(predictions[0]) == {"id", "text", "gold", "predicted", "probabilities", "repeat", "fold"}
+    assert set(predictions[0]) == {"id", "article", "text", "gold", "predicted", "probabilities", "repeat", "fold", "rationale"}
     assert list(predictions[0]["probabilities"]) == list(LABELS)
 
     metrics = json.loads((run / runs.METRICS_FILE).read_text())
@@ -58,7 +58,7 @@ def test_train_evaluate_predict_report(write_config, experiments, tmp_path, caps
 
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
-    assert "| [toy](toy/report.md) | tfidf (logreg) | loo |" in report
+    assert "| [toy](toy/report.md) | tfidf (logreg) | leave-one-out |" in report
     assert (experiments / "figures" / "metrics.png").is_file()
 
 

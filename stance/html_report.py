@@ -1,0 +1,35 @@
+"""A self-contained HTML copy of a Markdown report: images embedded, no server needed."""
+
+import base64
+import re
+from pathlib import Path
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; }
+th { background: #f3f3f3; }
+img { max-width: 100%; }
+code { background: #f3f3f3; padding: 0 0.2em; }
+"""
+
+
+def _embed_images(html: str, base: Path) -> str:
+    def inline(match: re.Match) -> str:
+        path = base / match.group(1)
+        if not path.is_file():
+            return match.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    return re.sub(r'src="([^"]+\.png)"', inline, html)
+
+
+def write_html(markdown_text: str, base: Path, path: Path, title: str) -> Path:
+    """Render `markdown_text` (image links relative to `base`) to a standalone HTML file."""
+    import markdown
+
+    body = markdown.markdown(markdown_text, extensions=["tables"])
+    html = f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{title}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
+    path.write_text(_embed_images(html, base), encoding="utf-8")
+    return path

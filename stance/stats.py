@@ -1,0 +1,120 @@
+"""Uncertainty and significance for small test sets. Pure functions, no I/O.
+
+Everything works on per-sentence confusion counts: `counts[s]` is the 3x3 matrix
+(gold x predicted, LABELS order) of sentence s summed over its CV repeats. Confusion
+counts add up, so a bootstrap resample or a paired permutation is a weighted sum of
+these matrices, and thousands of them are one matrix product.
+"""
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy.stats import binomtest, norm
+
+from stance.labels import LABELS, POLAR_LABELS
+
+POLAR = [LABELS.index(label) for label in POLAR_LABELS]
+
+
+def sentence_counts(sentence_ids: Sequence[str], gold: Sequence[str], predicted: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Sentence ids in first-seen order and their (n, 3, 3) confusion counts."""
+    order = list(dict.fromkeys(sentence_ids))
+    index = {sid: i for i, sid in enumerate(order)}
+    counts = np.zeros((len(order), len(LABELS), len(LABELS)))
+    for sid, g, p in zip(sentence_ids, gold, predicted):
+        counts[index[sid], LABELS.index(g), LABELS.index(p)] += 1
+    return order, counts
+
+
+def scores_from_confusion(confusion: np.ndarray) -> dict[str, np.ndarray]:
+    """accuracy, macro_f1 and f_avg of one (3, 3) or many (..., 3, 3) confusion matrices."""
+    tp = np.diagonal(confusion, axis1=-2, axis2=-1)
+    gold_totals, predicted_totals = confusion.sum(axis=-1), confusion.sum(axis=-2)
+    # F1 = 2TP / (2TP + FP + FN) = 2TP / (gold total + predicted total); 0 when both are 0.
+    denominator = gold_totals + predicted_totals
+    f1 = np.divide(2 * tp, denominator, out=np.zeros_like(tp, dtype=float), where=denominator > 0)
+    return {
+        "accuracy": tp.sum(axis=-1) / confusion.sum(axis=(-2, -1)),
+        "macro_f1": f1.mean(axis=-1),
+        "f_avg": f1[..., POLAR].mean(axis=-1),
+    }
+
+
+def _resample_weights(n: int, n_resamples: int, seed: int) -> np.ndarray:
+    """(n_resamples, n) multiplicities of a bootstrap over n items."""
+    return np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_resamples)
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+
+def bootstrap_cis(counts: np.ndarray, n_resamples: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, Interval]:
+    """Percentile bootstrap intervals over sentences for accuracy, macro-F1 and F_avg."""
+    weights = _resample_weights(len(counts), n_resamples, seed)
+    resampled = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts))
+    tail = 100 * (1 - level) / 2
+    return {name: Interval(*np.percentile(values, [tail, 100 - tail])) for name, values in resampled.items()}
+
+
+def mcnemar_exact(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> dict:
+    """Exact (binomial) McNemar test on paired right/wrong outcomes: two-sided p-value."""
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())
+    discordant = only_a + only_b
+    p = 1.0 if discordant == 0 else binomtest(min(only_a, only_b), discordant, 0.5).pvalue
+    return {"only_a_right": only_a, "only_b_right": only_b, "p_value": float(p)}
+
+
+def paired_permutation(counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_permutations: int = 10000, seed: int = 0) -> dict:
+    """Two-sided paired permutation test of metric(A) - metric(B), swapping A and B per sentence."""
+    observed = float(scores_from_confusion(counts_a.sum(0))[metric] - scores_from_confusion(counts_b.sum(0))[metric])
+    swaps = np.random.default_rng(seed).integers(0, 2, size=(n_permutations, len(counts_a)))
+    delta = counts_b - counts_a  # what sentence s adds to A's total when its predictions swap
+    total_a = counts_a.sum(0) + np.einsum("pn,nij->pij", swaps, delta)
+    total_b = counts_b.sum(0) - np.einsum("pn,nij->pij", swaps, delta)
+    null = scores_from_confusion(total_a)[metric] - scores_from_confusion(total_b)[metric]
+    extreme = int((np.abs(null) >= abs(observed) - 1e-12).sum())
+    return {"difference": observed, "p_value": (extreme + 1) / (n_permutations + 1), "n_permutations": n_permutations}
+
+
+def paired_bootstrap_sd(counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0) -> float:
+    """Bootstrap standard deviation of metric(A) - metric(B), resampling sentences jointly."""
+    weights = _resample_weights(len(counts_a), n_resamples, seed)
+    a = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_a))[metric]
+    b = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_b))[metric]
+    return float(np.std(a - b, ddof=1))
+
+
+def bootstrap_sd(counts: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0) -> float:
+    """Bootstrap standard deviation of one run's metric over sentences."""
+    weights = _resample_weights(len(counts), n_resamples, seed)
+    return float(np.std(scores_from_confusion(np.einsum("bn,nij->bij", weights, counts))[metric], ddof=1))
+
+
+def minimum_detectable_difference(sd_of_difference: float, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Smallest true difference a two-sided test at `alpha` detects with `power` (normal approx.)."""
+    return float((norm.ppf(1 - alpha / 2) + norm.ppf(power)) * sd_of_difference)
+
+
+def permutation_p_value(observed: float, null: Sequence[float]) -> float:
+    """One-sided p-value of `observed` against a permutation null: (1 + #null >= obs) / (1 + N)."""
+    null = np.asarray(null, dtype=float)
+    return float((1 + (null >= observed - 1e-12).sum()) / (1 + len(null)))
+
+
+def prediction_shuffle_null(counts: np.ndarray, metric: str = "macro_f1", n_permutations: int = 10000, seed: int = 0) -> np.ndarray:
+    """metric when gold labels are re-dealt across sentences, predictions fixed.
+
+    Sentences, not prediction rows, are permuted: the repeats of one sentence share its
+    gold label, so shuffling rows would treat them as independent and understate chance.
+    """
+    gold = counts.sum(axis=2).argmax(axis=1)  # every row of a sentence has the same gold label
+    predicted_counts = counts.sum(axis=1)  # (n, 3): how often each label was predicted
+    rng = np.random.default_rng(seed)
+    dealt = np.stack([rng.permutation(gold) for _ in range(n_permutations)])
+    one_hot = np.eye(len(LABELS))[dealt]  # (P, n, 3)
+    return scores_from_confusion(np.einsum("pni,nj->pij", one_hot, predicted_counts))[metric]
