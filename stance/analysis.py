@@ -30,8 +30,9 @@ def chance_null(config: ExperimentConfig, examples, folds: list[Fold], cross_val
     null = []
     for i in range(n):
         permuted = rng.permutation(examples.labels)
-        rows, _ = cross_validate(config, examples, folds, labels=permuted, desc=f"chance {i + 1}/{n}")
-        null.append(scores([r["gold"] for r in rows], [r["predicted"] for r in rows])["macro_f1"])
+        rows, _, _ = cross_validate(config, examples, folds, labels=permuted, desc=f"chance {i + 1}/{n}")
+        tested = [r for r in rows if r["split"] == "test"]
+        null.append(scores([r["gold"] for r in tested], [r["predicted"] for r in tested])["macro_f1"])
     return {"metric": "macro_f1", "n_permutations": n, "null": null}
 
 
@@ -60,10 +61,10 @@ def learning_curve(config: ExperimentConfig, examples, folds: list[Fold], cross_
     for size in config.analysis.curve_sizes:
         for repeat in range(config.analysis.curve_repeats):
             rng = np.random.default_rng([config.seed + CURVE_SEED_OFFSET, size, repeat])
-            rows, _ = cross_validate(
+            rows, _, _ = cross_validate(
                 config, examples, folds,
                 training_subset=lambda fold: subsample(fold.train, examples.labels, size, rng),
                 desc=f"curve n={size} #{repeat + 1}",
             )
-            curve += [{**row, "size": size, "curve_repeat": repeat} for row in rows]
+            curve += [{**row, "size": size, "curve_repeat": repeat} for row in rows if row["split"] == "test"]
     return curve

@@ -5,7 +5,7 @@ the dotted key (or the `--set` override that introduced it).
 """
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, SerializeAsAny, ValidationError
@@ -18,7 +18,9 @@ from stance.schema import StrictConfig
 
 
 class DataConfig(StrictConfig):
+    source: Literal["seeds", "semeval2016"] = Field("seeds", description="the labelled articles, or SemEval-2016 Task 6")
     seeds_dir: Path = Field(Path("seeds"), description="folder holding articles/<id>/")
+    semeval_dir: Path | None = Field(None, description="SemEval-2016 Task 6 folder (default: $STANCE_SEMEVAL_DIR)")
 
 
 class AnalysisConfig(StrictConfig):

@@ -82,3 +82,22 @@ def segment_article(article_dir: Path) -> list[dict]:
         {"id": f"{article_dir.name}.s{i:02d}", "start": span.start, "end": span.end, "text": text[span.start : span.end]}
         for i, span in enumerate(segment(text), 1)
     ]
+
+
+def load_data(config) -> tuple[Dataset, Dataset | None]:
+    """(train, test) for a DataConfig; test is None for the articles, which are cross-validated."""
+    if config.source == "semeval2016":
+        from stance import semeval
+
+        folder = semeval.resolve_dir(config.semeval_dir)
+        return semeval.load_split(folder, "train"), semeval.load_split(folder, "test")
+    return load_dataset(config.seeds_dir), None
+
+
+def fingerprint(config) -> str:
+    """sha256 identifying the data a run used."""
+    if config.source == "semeval2016":
+        from stance import semeval
+
+        return semeval.fingerprint(semeval.resolve_dir(config.semeval_dir))
+    return seeds.fingerprint(config.seeds_dir)

@@ -75,8 +75,13 @@ def learning_curve(curve_rows: list[dict], rows: list[dict], full_size: float, s
     return points
 
 
-def run_metrics(rows: list[dict], record: dict, chance: dict | None = None, curve_rows: list[dict] | None = None) -> dict:
-    """Everything metrics.json holds, from a run's predictions and analysis files."""
+def run_metrics(all_rows: list[dict], record: dict, chance: dict | None = None, curve_rows: list[dict] | None = None) -> dict:
+    """Everything metrics.json holds, from a run's predictions and analysis files.
+
+    Headline metrics use the test (out-of-fold) rows; holdout dev rows are scored apart.
+    """
+    rows = [r for r in all_rows if r.get("split", "test") == "test"]
+    dev_rows = [r for r in all_rows if r.get("split") == "dev"]
     pooled = _rows_scores(rows)
     by_repeat = defaultdict(list)
     for row in rows:
@@ -94,6 +99,7 @@ def run_metrics(rows: list[dict], record: dict, chance: dict | None = None, curv
         "chance": chance_check(rows, pooled["macro_f1"], chance, seed),
         "per_article": per_article(rows),
         "learning_curve": learning_curve(curve_rows or [], rows, record.get("mean_train_size", len(rows)), seed),
+        "dev": {m: _rows_scores(dev_rows)[m] for m in metrics.HEADLINE_METRICS} if dev_rows else None,
     }
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, RepeatedStratifiedKFold
+from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, RepeatedStratifiedKFold, train_test_split
 
 from stance.errors import ConfigError
 from stance.protocol_config import ProtocolConfig
@@ -19,6 +19,7 @@ class Fold:
     index: int
     train: np.ndarray
     test: np.ndarray
+    dev: np.ndarray | None = None  # holdout only: for early stopping and model choice
 
 
 def model_seed(seed: int, fold: Fold) -> int:
@@ -26,11 +27,38 @@ def model_seed(seed: int, fold: Fold) -> int:
     return seed + fold.repeat
 
 
-def make_folds(labels: Sequence[str], protocol: ProtocolConfig, seed: int, groups: Sequence[str] | None = None) -> list[Fold]:
+DEFAULT_DEV_FRACTION = 0.1
+
+
+def holdout_fold(labels: Sequence[str], strata: Sequence[str], is_test: np.ndarray, dev_fraction: float, seed: int) -> Fold:
+    """Train minus a dev split stratified by `strata` (target + label), and the test split."""
+    train_pool = np.flatnonzero(~is_test)
+    train, dev = train_test_split(
+        train_pool, test_size=dev_fraction, stratify=np.asarray(strata, dtype=object)[train_pool], random_state=seed
+    )
+    return Fold(0, 0, np.sort(train), np.flatnonzero(is_test), dev=np.sort(dev))
+
+
+def make_folds(
+    labels: Sequence[str],
+    protocol: ProtocolConfig,
+    seed: int,
+    groups: Sequence[str] | None = None,
+    is_test: np.ndarray | None = None,
+) -> list[Fold]:
     """Every fold of `protocol` over `labels`; each repeat tests every item exactly once.
 
-    `groups` (the article of each sentence) is needed by leave-one-article-out.
+    `groups` (the article, or target, of each item) drives leave-one-article-out and the
+    holdout dev split; `is_test` marks a dataset's own test split. Cross-validation
+    protocols use only the items that are not test items.
     """
+    if protocol.type == "holdout":
+        if is_test is None or not is_test.any():
+            raise ConfigError("protocol.type: holdout needs data with a test split (e.g. data.source: semeval2016)")
+        strata = [f"{g}|{label}" for g, label in zip(groups, labels)]
+        return [holdout_fold(labels, strata, is_test, protocol.dev_fraction or DEFAULT_DEV_FRACTION, seed)]
+    if is_test is not None and is_test.any():
+        raise ConfigError(f"protocol.type: {protocol.type} cross-validates one split; use type 'holdout' for data with a test split")
     n, dummy_x = len(labels), np.zeros(len(labels))
     if protocol.type == "loo":
         if n < 2:

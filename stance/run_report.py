@@ -17,6 +17,8 @@ def protocol_text(protocol: dict) -> str:
         return f"repeated stratified {protocol['n_splits']}-fold × {protocol['n_repeats']}"
     if protocol["type"] == "loo" and (protocol.get("n_repeats") or 1) > 1:
         return f"leave-one-out × {protocol['n_repeats']} seeds"
+    if protocol["type"] == "holdout":
+        return f"holdout (train minus {100 * (protocol.get('dev_fraction') or 0.1):.0f}% dev, scored on test)"
     return {"loo": "leave-one-out", "loao": "leave-one-article-out"}[protocol["type"]]
 
 
@@ -52,6 +54,9 @@ def render_run_report(config: dict, record: dict, result: dict) -> str:
         spread = result["spread_across_repeats"][metric]
         across = f"{pct(spread['mean'])} ± {pct(spread['std'])}" if spread else "n/a (one repeat)"
         lines.append(f"| {metric} | {pct(result[metric])} | {ci_text(result['ci95'][metric])} | {across} |")
+    if result.get("dev"):
+        dev = result["dev"]
+        lines += ["", "Dev split (used for early stopping and model choice only): " + ", ".join(f"{m} {pct(dev[m])}" for m in metrics.HEADLINE_METRICS) + "."]
     lines += [
         "",
         f"The CI resamples the {n} sentences {result['bootstrap_resamples']:,} times; one sentence is "

@@ -115,6 +115,9 @@ def prediction_shuffle_null(counts: np.ndarray, metric: str = "macro_f1", n_perm
     gold = counts.sum(axis=2).argmax(axis=1)  # every row of a sentence has the same gold label
     predicted_counts = counts.sum(axis=1)  # (n, 3): how often each label was predicted
     rng = np.random.default_rng(seed)
-    dealt = np.stack([rng.permutation(gold) for _ in range(n_permutations)])
-    one_hot = np.eye(len(LABELS))[dealt]  # (P, n, 3)
-    return scores_from_confusion(np.einsum("pni,nj->pij", one_hot, predicted_counts))[metric]
+    null = []
+    for start in range(0, n_permutations, 500):  # chunks keep the one-hot array small on large test sets
+        dealt = np.stack([rng.permutation(gold) for _ in range(min(500, n_permutations - start))])
+        one_hot = np.eye(len(LABELS))[dealt]  # (chunk, n, 3)
+        null.append(scores_from_confusion(np.einsum("pni,nj->pij", one_hot, predicted_counts))[metric])
+    return np.concatenate(null)

@@ -30,7 +30,7 @@ def test_train_evaluate_predict_report(write_config, experiments, tmp_path, caps
 
     predictions = runs.read_predictions(run)
     assert len(predictions) == 10 and {p["fold"] for p in predictions} == set(range(10))
-    assert set(predictions[0]) == {"id", "article", "text", "gold", "predicted", "probabilities", "repeat", "fold", "rationale"}
+    assert set(predictions[0]) == {"id", "article", "text", "gold", "predicted", "probabilities", "repeat", "fold", "split", "rationale"}
     assert list(predictions[0]["probabilities"]) == list(LABELS)
 
     metrics = json.loads((run / runs.METRICS_FILE).read_text())

@@ -59,5 +59,5 @@ def test_tfidf_learns_the_separable_toy_data():
 
 def test_tfidf_vocabulary_comes_only_from_the_training_texts():
     model = build(CONFIGS["tfidf-logreg"]).fit(TEXTS[:3], ["FAVOR", "AGAINST", "NONE"])
-    word_vocabulary = model.estimator.named_steps["features"].transformer_list[0][1].vocabulary_
+    word_vocabulary = model.estimators[None].named_steps["features"].transformer_list[0][1].vocabulary_
     assert "senator" not in word_vocabulary and "cooperation" in word_vocabulary

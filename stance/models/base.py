@@ -2,7 +2,7 @@
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import ClassVar, Sequence
+from typing import ClassVar, NamedTuple, Sequence
 
 import numpy as np
 
@@ -16,11 +16,24 @@ class ModelConfig(StrictConfig):
     type: str
 
 
+Targets = Sequence[str] | None
+
+
+class DevSet(NamedTuple):
+    """Held-out training data for early stopping (holdout protocol only)."""
+
+    texts: Sequence[str]
+    labels: Sequence[str]
+    targets: Targets = None
+
+
 class StanceModel(ABC):
     """fit / predict / predict_proba / save / load over raw sentence texts.
 
     Probabilities are always an (n, len(LABELS)) array in LABELS order, whatever
-    classes the training fold happened to contain.
+    classes the training fold happened to contain. `targets` (one stance target per
+    text) is given for multi-target data such as SemEval and None for the articles;
+    model types that do not use it ignore it.
     """
 
     Config: ClassVar[type[ModelConfig]]
@@ -34,16 +47,16 @@ class StanceModel(ABC):
         """Check what the config points at (e.g. a checkpoint) before any work starts."""
 
     @abstractmethod
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "StanceModel":
-        """Train on `texts` with gold `labels`; returns self."""
+    def fit(self, texts: Sequence[str], labels: Sequence[str], targets: Targets = None, dev: DevSet | None = None) -> "StanceModel":
+        """Train on `texts` with gold `labels`; `dev` may drive early stopping. Returns self."""
 
     @abstractmethod
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], targets: Targets = None) -> np.ndarray:
         """Class probabilities (or normalised scores) in LABELS order."""
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
+    def predict(self, texts: Sequence[str], targets: Targets = None) -> list[str]:
         """The most probable label of each text."""
-        return [LABELS[i] for i in self.predict_proba(texts).argmax(axis=1)]
+        return [LABELS[i] for i in self.predict_proba(texts, targets).argmax(axis=1)]
 
     @abstractmethod
     def save(self, directory: Path) -> None:

@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from stance import checkpoints
 from stance.models.base import ModelConfig, StanceModel
+from stance.models.hf_common import with_targets
 from stance.models.sentence_encoder import embed, frozen_encoder, load_encoder
 from stance.models.sklearn_model import align_to_labels
 
@@ -25,6 +26,7 @@ class EmbeddingsConfig(ModelConfig):
     checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
     C: float = Field(1.0, gt=0, description="inverse regularisation strength of the head")
     batch_size: int = Field(64, ge=1, description="encoding batch size")
+    use_target: bool = Field(False, description="prefix each text with its stance target (multi-target data)")
 
 
 class EmbeddingsModel(StanceModel):
@@ -40,14 +42,15 @@ class EmbeddingsModel(StanceModel):
     def preflight(cls, config: EmbeddingsConfig) -> None:
         checkpoints.resolve(config.checkpoint)
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "EmbeddingsModel":
+    def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "EmbeddingsModel":
         self.encoder = frozen_encoder(self.config.checkpoint)
         self.head = LogisticRegression(C=self.config.C, class_weight="balanced", max_iter=5000, random_state=self.seed)
-        self.head.fit(embed(self.encoder, texts, self.config.batch_size), list(labels))
+        inputs = with_targets(texts, targets, self.config.use_target)
+        self.head.fit(embed(self.encoder, inputs, self.config.batch_size), list(labels))
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        features = embed(self.encoder, texts, self.config.batch_size)
+    def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
+        features = embed(self.encoder, with_targets(texts, targets, self.config.use_target), self.config.batch_size)
         return align_to_labels(self.head.predict_proba(features), list(self.head.classes_))
 
     def save(self, directory: Path) -> None:

@@ -67,3 +67,10 @@ def quiet_transformers():
         yield
     finally:
         transformers.logging.set_verbosity(level)
+
+
+def with_targets(texts: Sequence[str], targets: Sequence[str] | None, use_target: bool) -> list[str]:
+    """`target: text` when the config asks for the target and the data has one."""
+    if not use_target or targets is None:
+        return list(texts)
+    return [f"{target}: {text}" for target, text in zip(targets, texts)]

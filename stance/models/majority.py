@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from pydantic import Field
+
 from sklearn.dummy import DummyClassifier
 
 from stance.models.base import ModelConfig
@@ -10,6 +12,7 @@ from stance.models.sklearn_model import SklearnModel
 
 class MajorityConfig(ModelConfig):
     type: Literal["majority"]
+    per_target: bool = Field(False, description="one majority class per stance target (SemEval's baseline)")
 
 
 class MajorityModel(SklearnModel):

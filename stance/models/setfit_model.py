@@ -16,7 +16,7 @@ from sklearn.metrics import accuracy_score
 from stance import checkpoints
 from stance.labels import ID2LABEL, LABEL2ID
 from stance.models.base import ModelConfig, StanceModel
-from stance.models.hf_common import device, token_lengths, warn_if_truncated
+from stance.models.hf_common import device, token_lengths, warn_if_truncated, with_targets
 from stance.models.sklearn_model import align_to_labels
 
 
@@ -29,6 +29,8 @@ class SetFitConfig(ModelConfig):
     body_learning_rate: float = Field(2e-5, gt=0, description="learning rate of the encoder")
     max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
     predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
+    max_steps: int = Field(-1, description="cap on contrastive steps (-1: no cap); large data makes many pairs")
+    use_target: bool = Field(False, description="prefix each text with its stance target (multi-target data)")
 
 
 def _accuracy(y_pred, y_true) -> dict:
@@ -49,7 +51,7 @@ class SetFitStanceModel(StanceModel):
     def preflight(cls, config: SetFitConfig) -> None:
         checkpoints.resolve(config.checkpoint)
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "SetFitStanceModel":
+    def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "SetFitStanceModel":
         import transformers
         from datasets import Dataset
         from setfit import SetFitModel, Trainer
@@ -63,6 +65,7 @@ class SetFitStanceModel(StanceModel):
             head_params={"class_weight": "balanced", "max_iter": 5000, "random_state": self.seed},
         )
         self.model.model_body.max_seq_length = cfg.max_length  # the encoder truncates here
+        texts = with_targets(texts, targets, cfg.use_target)
         warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), cfg.max_length)
         train_set = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
         with tempfile.TemporaryDirectory(prefix="setfit-") as scratch:
@@ -78,6 +81,7 @@ class SetFitStanceModel(StanceModel):
             batch_size=cfg.batch_size,
             num_epochs=cfg.epochs,
             num_iterations=cfg.num_iterations,
+            max_steps=cfg.max_steps,
             body_learning_rate=cfg.body_learning_rate,
             max_length=cfg.max_length,
             seed=self.seed,
@@ -86,7 +90,8 @@ class SetFitStanceModel(StanceModel):
             show_progress_bar=True,
         )
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
+        texts = with_targets(texts, targets, self.config.use_target)
         warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), self.config.max_length)
         proba = self.model.predict_proba(list(texts), batch_size=self.config.predict_batch_size, as_numpy=True)
         classes = [ID2LABEL[int(c)] for c in self.model.model_head.classes_]

@@ -25,6 +25,7 @@ class TfidfConfig(ModelConfig):
     sublinear_tf: bool = Field(True, description="use 1 + log(tf)")
     min_df: int = Field(1, ge=1, description="drop n-grams seen in fewer training documents")
     max_iter: int = Field(5000, ge=1, description="solver iterations")
+    per_target: bool = Field(False, description="one model per stance target (Mohammad et al. 2016's SVM-ngrams)")
 
 
 class TfidfModel(SklearnModel):

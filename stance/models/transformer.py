@@ -15,7 +15,7 @@ from pydantic import Field
 
 from stance import checkpoints
 from stance.labels import ID2LABEL, LABEL2ID, LABELS
-from stance.models.base import ModelConfig, StanceModel
+from stance.models.base import DevSet, ModelConfig, StanceModel
 from stance.models.hf_common import (
     balanced_class_weights,
     batches,
@@ -23,6 +23,7 @@ from stance.models.hf_common import (
     quiet_transformers,
     token_lengths,
     warn_if_truncated,
+    with_targets,
 )
 
 
@@ -38,6 +39,19 @@ class TransformerConfig(ModelConfig):
     class_weight: Literal["balanced", "none"] = Field("balanced", description="weight the loss by inverse class frequency")
     predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
     deterministic: bool = Field(True, description="torch deterministic algorithms (slower on GPU)")
+    use_target: bool = Field(False, description="encode (target, text) as a text pair (multi-target data)")
+    early_stopping_patience: int = Field(
+        0, ge=0, description="with a dev set: stop after this many epochs without a better dev F_avg (0: off)"
+    )
+
+
+def _dev_scores(prediction) -> dict:
+    """F_avg and macro-F1 on the dev set, for choosing the best epoch."""
+    from stance.metrics import scores
+
+    predicted = prediction.predictions.argmax(axis=-1)
+    result = scores([ID2LABEL[int(i)] for i in prediction.label_ids], [ID2LABEL[int(i)] for i in predicted])
+    return {"f_avg": result["f_avg"], "macro_f1": result["macro_f1"]}
 
 
 def _weighted_loss(weights):
@@ -63,11 +77,14 @@ class TransformerModel(StanceModel):
     def preflight(cls, config: TransformerConfig) -> None:
         checkpoints.resolve(config.checkpoint)
 
-    def _training_args(self, output_dir: str, n_train: int):
+    def _training_args(self, output_dir: str, n_train: int, early_stopping: bool):
         from transformers import TrainingArguments
 
         cfg = self.config
         steps = cfg.epochs * math.ceil(n_train / cfg.batch_size)
+        # Early stopping evaluates on the dev set every epoch and keeps the best epoch;
+        # otherwise nothing is evaluated or checkpointed during training.
+        per_epoch = "epoch" if early_stopping else "no"
         return TrainingArguments(
             output_dir=output_dir,
             num_train_epochs=cfg.epochs,
@@ -77,17 +94,32 @@ class TransformerModel(StanceModel):
             weight_decay=cfg.weight_decay,
             seed=self.seed,
             full_determinism=cfg.deterministic,
-            save_strategy="no",  # the final model is saved by the run, not as checkpoints
+            eval_strategy=per_epoch,
+            save_strategy=per_epoch,  # the run saves the final model; checkpoints are scratch
+            save_total_limit=2 if early_stopping else None,
+            load_best_model_at_end=early_stopping,
+            metric_for_best_model="f_avg" if early_stopping else None,
+            greater_is_better=True,
+            per_device_eval_batch_size=cfg.predict_batch_size,
             logging_strategy="no",
             report_to="none",
             disable_tqdm=False,
             dataloader_pin_memory=device().type == "cuda",  # pinning is a no-op (and a warning) on CPU
         )
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TransformerModel":
+    def _encode(self, texts: Sequence[str], targets, **kwargs):
+        """Tokenize texts, as (target, text) pairs when the config and the data have targets."""
+        if self.config.use_target and targets is not None:
+            return self.tokenizer(list(targets), list(texts), truncation="only_second", max_length=self.config.max_length, **kwargs)
+        return self.tokenizer(list(texts), truncation=True, max_length=self.config.max_length, **kwargs)
+
+    def _lengths(self, texts: Sequence[str], targets) -> np.ndarray:
+        return token_lengths(self.tokenizer, with_targets(texts, targets, self.config.use_target))
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev: DevSet | None = None) -> "TransformerModel":
         import transformers
         from datasets import Dataset
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, Trainer
 
         cfg = self.config
         transformers.set_seed(self.seed)
@@ -98,38 +130,44 @@ class TransformerModel(StanceModel):
                 source, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID
             )
         label_ids = [LABEL2ID[label] for label in labels]
-        warn_if_truncated(token_lengths(self.tokenizer, texts), cfg.max_length)
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=cfg.max_length)
-        train_set = Dataset.from_dict({**encoded, "labels": label_ids})
+        warn_if_truncated(self._lengths(texts, targets), cfg.max_length)
+        train_set = Dataset.from_dict({**self._encode(texts, targets), "labels": label_ids})
+        early_stopping = dev is not None and cfg.early_stopping_patience > 0
+        dev_set = None
+        if early_stopping:
+            dev_set = Dataset.from_dict({**self._encode(dev.texts, dev.targets), "labels": [LABEL2ID[l] for l in dev.labels]})
         loss = _weighted_loss(balanced_class_weights(label_ids, len(LABELS))) if cfg.class_weight == "balanced" else None
         with tempfile.TemporaryDirectory() as scratch:
             trainer = Trainer(
                 model=self.network,
-                args=self._training_args(scratch, len(texts)),
+                args=self._training_args(scratch, len(texts), early_stopping),
                 train_dataset=train_set,
+                eval_dataset=dev_set,
                 processing_class=self.tokenizer,
                 data_collator=DataCollatorWithPadding(self.tokenizer),
                 compute_loss_func=loss,
+                compute_metrics=_dev_scores if early_stopping else None,
+                callbacks=[EarlyStoppingCallback(cfg.early_stopping_patience)] if early_stopping else None,
             )
             trainer.train()
         self.network = trainer.model
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
         import torch
 
         cfg, texts = self.config, list(texts)
+        targets = None if targets is None else list(targets)
         # One untruncated tokenization gives every length: for the truncation warning,
         # and for batching by length so that each batch pads to similar lengths.
-        lengths = token_lengths(self.tokenizer, texts)
+        lengths = self._lengths(texts, targets)
         warn_if_truncated(lengths, cfg.max_length)
         target = device()
         self.network.to(target).eval()
         proba = np.zeros((len(texts), len(LABELS)))
         for rows in batches(np.argsort(lengths, kind="stable"), cfg.predict_batch_size):
-            encoded = self.tokenizer(
-                [texts[i] for i in rows], truncation=True, max_length=cfg.max_length, padding=True, return_tensors="pt"
-            )
+            batch_targets = None if targets is None else [targets[i] for i in rows]
+            encoded = self._encode([texts[i] for i in rows], batch_targets, padding=True, return_tensors="pt")
             with torch.inference_mode():
                 logits = self.network(**encoded.to(target)).logits
             proba[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
