@@ -32,9 +32,9 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
     if (args.input is None) == (not args.text):
         raise StanceError("predict: give either --input FILE or sentences as arguments")
-    texts = read_inputs(args.input) if args.input else args.text
+    texts, targets = read_inputs(args.input) if args.input else (args.text, None)
     model = load_run_model(args.run)
-    lines = format_jsonl(predictions(model, texts))
+    lines = format_jsonl(predictions(model, texts, targets))
     if args.output:
         args.output.write_text("".join(lines), encoding="utf-8")
         print(f"wrote {len(texts)} predictions to {args.output}", file=sys.stderr)

@@ -4,13 +4,13 @@ import json
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import yaml
+
 from stance import runs
 from stance.config import validate_config
 from stance.errors import DataError, where
 from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
-
-import yaml
 
 
 def load_run_model(run_dir: Path) -> StanceModel:
@@ -21,13 +21,17 @@ def load_run_model(run_dir: Path) -> StanceModel:
     return MODELS[config.model.type].load(run_dir / runs.MODEL_DIR, config.model, config.seed)
 
 
-def read_inputs(path: Path) -> list[str]:
-    """Sentences from a .txt file (one a line) or a .jsonl file with a "text" field."""
+def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:
+    """Sentences from a .txt file (one a line) or a .jsonl file with a "text" field.
+
+    JSONL rows may also carry a "target" (multi-target models such as SemEval's); then
+    every row must.
+    """
     if not path.is_file():
         raise DataError(f"{path}: input file not found")
     if path.suffix not in (".txt", ".jsonl"):
         raise DataError(f"{path}: expected a .txt or .jsonl file")
-    texts = []
+    texts, targets = [], []
     for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -40,17 +44,23 @@ def read_inputs(path: Path) -> list[str]:
             raise DataError(f"{where(path, line_no)}: malformed JSON ({err.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
             raise DataError(f"{where(path, line_no)}: expected an object with a non-empty \"text\" string")
+        if texts and ("target" in row) != bool(targets):
+            raise DataError(f"{where(path, line_no)}: either every row has a \"target\" or none does")
         texts.append(row["text"])
-    return texts
+        if "target" in row:
+            targets.append(str(row["target"]))
+    return texts, (targets or None)
 
 
-def predictions(model: StanceModel, texts: Sequence[str], batch_size: int = 256) -> Iterator[dict]:
+def predictions(model: StanceModel, texts: Sequence[str], targets: Sequence[str] | None = None, batch_size: int = 256) -> Iterator[dict]:
     """One output row per text: the text, its label, and the probability of each label."""
     for start in range(0, len(texts), batch_size):
         batch = texts[start : start + batch_size]
-        for text, proba in zip(batch, model.predict_proba(batch)):
+        batch_targets = None if targets is None else targets[start : start + batch_size]
+        for i, (text, proba) in enumerate(zip(batch, model.predict_proba(batch, batch_targets))):
             yield {
                 "text": text,
+                **({"target": batch_targets[i]} if batch_targets else {}),
                 "label": LABELS[int(proba.argmax())],
                 "probabilities": {label: round(float(p), 6) for label, p in zip(LABELS, proba)},
             }

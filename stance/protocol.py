@@ -33,6 +33,9 @@ DEFAULT_DEV_FRACTION = 0.1
 def holdout_fold(labels: Sequence[str], strata: Sequence[str], is_test: np.ndarray, dev_fraction: float, seed: int) -> Fold:
     """Train minus a dev split stratified by `strata` (target + label), and the test split."""
     train_pool = np.flatnonzero(~is_test)
+    stratum, count = min(Counter(np.asarray(strata, dtype=object)[train_pool]).items(), key=lambda item: item[1])
+    if count < 2:
+        raise ConfigError(f"protocol.dev_fraction: a stratified dev split needs 2+ training items per target and label; '{stratum}' has {count}")
     train, dev = train_test_split(
         train_pool, test_size=dev_fraction, stratify=np.asarray(strata, dtype=object)[train_pool], random_state=seed
     )

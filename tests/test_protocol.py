@@ -43,3 +43,20 @@ def test_same_seed_same_folds_other_seed_other_folds():
 def test_k_above_the_smallest_class_count_is_a_config_error():
     with pytest.raises(ConfigError, match=r"protocol.n_splits: 3 folds exceed the smallest class count \(NONE: 2\)"):
         make_folds(LABELS_15, ProtocolConfig(type="repeated_kfold", n_splits=3, n_repeats=10), seed=0)
+
+
+def test_holdout_dev_split_is_stratified_disjoint_and_never_touches_test():
+    labels = ["FAVOR", "AGAINST", "NONE"] * 20 + ["FAVOR"] * 10
+    groups = (["a"] * 30 + ["b"] * 30) + ["a"] * 10
+    is_test = np.array([False] * 60 + [True] * 10)
+    (fold,) = make_folds(labels, ProtocolConfig(type="holdout", dev_fraction=0.2), seed=0, groups=groups, is_test=is_test)
+    assert list(fold.test) == list(range(60, 70))
+    assert not set(fold.dev) & set(fold.train) and set(fold.dev) | set(fold.train) == set(range(60))
+    assert len(fold.dev) == 12
+    strata = Counter(f"{groups[i]}|{labels[i]}" for i in fold.dev)
+    assert set(strata.values()) == {2}  # 20% of each of the 6 (group, label) strata of 10
+
+
+def test_holdout_without_a_test_split_is_a_config_error():
+    with pytest.raises(ConfigError, match="holdout needs data with a test split"):
+        make_folds(LABELS_15, ProtocolConfig(type="holdout"), seed=0, groups=["a"] * 15)

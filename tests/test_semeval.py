@@ -1,0 +1,102 @@
+"""The SemEval-2016 Task 6 loader on tiny fixture files in the organizers' format."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stance import semeval
+from stance.cli import main
+from stance.errors import DataError
+
+from conftest import REPO
+
+SHARED = REPO.parent / "shared" / "data" / "semeval2016_task6"
+HEADER = "ID\tTarget\tTweet\tStance"
+TRAIN_ROWS = [
+    ("101", "Atheism", "God is great #blessed #SemST", "AGAINST"),
+    ("102", "Atheism", "Religion is a fairy tale #SemST", "FAVOR"),
+    ("103", "Atheism", "Lunch was nice today #SemST", "NONE"),
+    ("104", "Climate Change is a Real Concern", "We must cut emissions now #SemST", "FAVOR"),
+    ("105", "Climate Change is a Real Concern", "Climate scare is a hoax #SemST", "AGAINST"),
+    ("106", "Climate Change is a Real Concern", "Nice weather \xcd\xa2 today #SemST", "NONE"),
+]
+
+
+def write_tsv(path: Path, header: str, rows) -> None:
+    """CRLF line endings and latin-1 bytes, as in the organizers' files."""
+    lines = [header] + ["\t".join(row) for row in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("latin-1"))
+
+
+@pytest.fixture
+def semeval_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "semeval"
+    folder.mkdir()
+    trial = [(*row, "TARGET", "NEITHER") for row in [("1", "Atheism", "Trial tweet about faith #SemST", "AGAINST")] * 10]
+    trial = [(str(i), *row[1:]) for i, row in enumerate(trial, 1)]
+    write_tsv(folder / semeval.TRIAL_FILE, HEADER + "\tOpinion towards\tSentiment", trial)
+    # Each (target, label) twice, so a stratified dev split is possible.
+    training = TRAIN_ROWS + [(str(int(i) + 100), t, tw, s) for i, t, tw, s in TRAIN_ROWS]
+    write_tsv(folder / semeval.TRAINING_FILE, HEADER, training)
+    test = [(str(10001 + i), t, tw, s) for i, (_, t, tw, s) in enumerate(TRAIN_ROWS)]
+    write_tsv(folder / semeval.TEST_FILE, HEADER, test)
+    return folder
+
+
+def test_loader_reads_crlf_latin1_and_strips_the_marker(semeval_dir):
+    train = semeval.load_split(semeval_dir, "train")
+    assert len(train) == 10 + 2 * len(TRAIN_ROWS)  # train = trial + training
+    assert train.column_names == ["id", "article", "text", "start", "end", "label", "rationale", "target"]
+    texts = dict(zip(train["id"], train["text"]))
+    assert texts["semeval-101"] == "God is great #blessed"
+    assert texts["semeval-106"] == "Nice weather \xcd\xa2 today"  # the latin-1 bytes survive
+    assert not any(t.endswith("\r") or "#SemST" in t for t in train["text"])
+    assert set(train["target"]) == {"Atheism", "Climate Change is a Real Concern"}
+
+
+def test_a_missing_folder_names_the_config_key_and_where_to_get_the_data(tmp_path, monkeypatch):
+    monkeypatch.delenv(semeval.ENV_VAR, raising=False)
+    with pytest.raises(DataError, match=r"data.semeval_dir: .* does not exist; obtain the files from http"):
+        semeval.resolve_dir(tmp_path / "nope")
+    with pytest.raises(DataError, match=r"data.semeval_dir: not set \(nor STANCE_SEMEVAL_DIR\)"):
+        semeval.resolve_dir(None)
+
+
+def test_an_unknown_stance_names_file_and_line(semeval_dir):
+    write_tsv(semeval_dir / semeval.TRAINING_FILE, HEADER, [TRAIN_ROWS[0], ("102", "Atheism", "x #SemST", "NEUTRAL")])
+    with pytest.raises(DataError, match=r"semeval2016-task6-trainingdata.txt:3: unknown label 'NEUTRAL'"):
+        semeval.load_split(semeval_dir, "train")
+
+
+def test_holdout_trains_per_target_and_scores_test_once(semeval_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
+    config = tmp_path / "majority.yaml"
+    config.write_text(
+        "seed: 1\ndata: {source: semeval2016}\nprotocol: {type: holdout, dev_fraction: 0.25}\n"
+        "model: {type: majority, per_target: true}\n"
+    )
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(config), "--out", str(run)]) == 0
+    rows = [json.loads(line) for line in (run / "predictions.jsonl").read_text().splitlines()]
+    assert {r["split"] for r in rows} == {"dev", "test"}
+    test_ids = {r["id"] for r in rows if r["split"] == "test"}
+    assert test_ids == {f"semeval-{10001 + i}" for i in range(len(TRAIN_ROWS))}
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["n_sentences"] == len(TRAIN_ROWS) and metrics["dev"] is not None
+    assert set(metrics["per_article"]) == {"Atheism", "Climate Change is a Real Concern"}
+    capsys.readouterr()
+    inputs = tmp_path / "tweets.jsonl"
+    inputs.write_text('{"text": "Praise the lord", "target": "Atheism"}\n')
+    assert main(["predict", "--run", str(run), "--input", str(inputs)]) == 0
+    assert json.loads(capsys.readouterr().out)["label"] == "AGAINST"  # Atheism's training majority
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the SemEval-2016 files are not in ../shared/data")
+def test_majority_baseline_reproduces_the_published_65_22(tmp_path, monkeypatch):
+    monkeypatch.setenv(semeval.ENV_VAR, str(SHARED))
+    run = tmp_path / "majority"
+    assert main(["train", "--config", str(REPO / "configs" / "semeval2016" / "majority.yaml"), "--out", str(run)]) == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert round(100 * metrics["f_avg"], 2) == 65.22
+    assert metrics["n_sentences"] == 1249
