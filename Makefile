@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report agreement test bench clean-runs
+.PHONY: help setup train evaluate report agreement test bench bench-semeval clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,20 @@ test: $(STAMP) ## run the test suite (offline, a few minutes at most)
 
 bench: $(STAMP) ## time fit, protocol, throughput and memory of each model -> docs/benchmarks/speed.md
 	$(PYTHON) -m stance.bench
+
+# SemEval-2016 Task 6 may not be redistributed: it is read from outside the repo.
+STANCE_SEMEVAL_DIR ?= ../shared/data/semeval2016_task6
+export STANCE_SEMEVAL_DIR
+SEMEVAL_CONFIGS := $(wildcard configs/semeval2016/*.yaml)
+
+bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml and write docs/benchmarks/semeval2016.md
+	@for config in $(SEMEVAL_CONFIGS); do \
+	  $(STANCE) train --config $$config --out experiments/semeval2016/$$(basename $$config .yaml) --overwrite || exit 1; \
+	done
+	$(STANCE) ensemble --runs experiments/semeval2016/tfidf_logreg experiments/semeval2016/transformer \
+	  --out experiments/semeval2016/ensemble_tfidf_transformer --overwrite
+	$(STANCE) report --experiments experiments/semeval2016 --baseline tfidf_svm
+	$(PYTHON) -m stance.semeval_report
 
 clean-runs: ## delete every run folder (REPORT.md and its figures stay)
 	find experiments -mindepth 1 -maxdepth 1 -type d ! -name figures -exec rm -rf {} +

@@ -48,6 +48,12 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"wrote {write_report(args.experiments, baseline=args.baseline)}")
 
 
+def cmd_ensemble(args: argparse.Namespace) -> None:
+    from stance.ensemble import build
+
+    print(f"wrote {build(args.runs[0], args.runs[1], args.out, overwrite=args.overwrite)}")
+
+
 def cmd_agreement(args: argparse.Namespace) -> None:
     from stance import agreement
 
@@ -92,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--experiments", type=Path, default=EXPERIMENTS_DIR, help="folder of run folders")
     report.add_argument("--baseline", default="tfidf_logreg", help="run every other run is compared with")
     report.set_defaults(func=cmd_report)
+
+    ensemble = sub.add_parser("ensemble", help="average two trained runs' probabilities (weight chosen on dev)")
+    ensemble.add_argument("--runs", type=Path, nargs=2, required=True, metavar="RUN", help="two runs scored on identical folds")
+    ensemble.add_argument("--out", type=Path, required=True, help="run folder for the ensemble")
+    ensemble.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    ensemble.set_defaults(func=cmd_ensemble)
 
     agree = sub.add_parser("agreement", help="inter-annotator agreement from seeds/articles/*/annotations/")
     agree.add_argument("--seeds", type=Path, default=Path("seeds"), help="seeds folder")

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from stance import semeval
 from stance.cli import main
@@ -100,3 +101,33 @@ def test_majority_baseline_reproduces_the_published_65_22(tmp_path, monkeypatch)
     metrics = json.loads((run / "metrics.json").read_text())
     assert round(100 * metrics["f_avg"], 2) == 65.22
     assert metrics["n_sentences"] == 1249
+
+
+def test_ensemble_weight_is_chosen_on_dev_and_predict_works(semeval_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
+    runs_dir = tmp_path / "runs"
+    for name, model in (("majority", "{type: majority, per_target: true}"), ("tfidf", "{type: tfidf, per_target: true}")):
+        config = tmp_path / f"{name}.yaml"
+        config.write_text(f"seed: 1\ndata: {{source: semeval2016}}\nprotocol: {{type: holdout, dev_fraction: 0.25}}\nmodel: {model}\n")
+        assert main(["train", "--config", str(config), "--out", str(runs_dir / name)]) == 0
+    out = runs_dir / "ensemble"
+    assert main(["ensemble", "--runs", str(runs_dir / "tfidf"), str(runs_dir / "majority"), "--out", str(out)]) == 0
+    record = json.loads((out / "run.json").read_text())
+    grid = record["ensemble"]["weight_grid_dev_f_avg"]
+    weights = yaml.safe_load((out / "config.yaml").read_text())["model"]["weights"]
+    assert max(grid.values()) == grid[str(weights[0])]  # the best dev weight was taken
+    capsys.readouterr()
+    inputs = tmp_path / "tweets.jsonl"
+    inputs.write_text('{"text": "Religion is a fairy tale", "target": "Atheism"}\n')
+    assert main(["predict", "--run", str(out), "--input", str(inputs)]) == 0
+    assert json.loads(capsys.readouterr().out)["label"] in ("FAVOR", "AGAINST", "NONE")
+
+
+def test_runs_on_different_folds_cannot_be_ensembled(write_config, tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    main(["train", "--config", str(write_config(name="a")), "--out", str(a)])
+    kfold = {"type": "repeated_kfold", "n_splits": 3, "n_repeats": 10}
+    main(["train", "--config", str(write_config(name="b", protocol=kfold)), "--out", str(b)])
+    capsys.readouterr()
+    assert main(["ensemble", "--runs", str(a), str(b), "--out", str(tmp_path / "ens")]) == 2
+    assert "not scored on identical folds" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from stance.models.base import StanceModel
 from stance.models.embeddings import EmbeddingsModel
+from stance.models.ensemble import EnsembleModel
 from stance.models.majority import MajorityModel
 from stance.models.setfit_model import SetFitStanceModel
 from stance.models.tfidf import TfidfModel
@@ -13,4 +14,5 @@ MODELS: dict[str, type[StanceModel]] = {
     "transformer": TransformerModel,
     "setfit": SetFitStanceModel,
     "embeddings": EmbeddingsModel,
+    "ensemble": EnsembleModel,
 }

@@ -1,0 +1,110 @@
+"""docs/benchmarks/semeval2016.md: our SemEval-2016 Task 6 numbers beside the published ones.
+
+Reads only metrics.json, run.json and config.yaml of the runs under
+experiments/semeval2016/: no tweet text reaches the document (the data may not be
+redistributed).
+
+    python -m stance.semeval_report [--experiments experiments/semeval2016] [--out docs/benchmarks]
+"""
+
+import argparse
+import os
+import platform
+import sys
+from pathlib import Path
+
+from stance.report import collect_runs
+from stance.run_report import ci_text, pct
+
+# F_avg on the subtask-A test set, pooled over all targets (the organizers' eval.pl).
+# Scores as listed in this project's benchmark issue; the majority row is also checked
+# by our own run (tests/test_semeval.py).
+PUBLISHED = [
+    ("Majority class", 65.22, "Mohammad et al. 2016, SemEval-2016 Task 6 official results"),
+    ("SVM-ngrams", 68.98, "Mohammad et al. 2016"),
+    ("MITRE, best 2016 team", 67.82, "Mohammad et al. 2016 (Zarrella & Marsh 2016)"),
+    ("TweetEval RoBERTa-base", 68.0, "Barbieri et al. 2020, TweetEval"),
+    ("BERTweet", 71.2, "TweetEval results for BERTweet (Nguyen et al. 2020)"),
+    ("TimeLMs-2021", 72.9, "Loureiro et al. 2022, TimeLMs"),
+]
+NOTES_FILE = "semeval2016_notes.md"
+
+
+def machine() -> str:
+    return f"{platform.machine()} Linux, {len(os.sched_getaffinity(0))} CPU cores, no GPU, Python {platform.python_version()}"
+
+
+def render(found, notes: str) -> str:
+    targets = sorted(next(iter(found)).metrics["per_article"]) if found else []
+    lines = [
+        "# SemEval-2016 Task 6 (subtask A): our numbers beside the published ones",
+        "",
+        "Written by `make bench-semeval` from the runs in `experiments/semeval2016/`. The",
+        "score is the official one: F_avg = (F1 FAVOR + F1 AGAINST) / 2 pooled over the",
+        "whole test file (1,249 tweets, all five targets together), as the organizers'",
+        "`eval.pl` computes it. Train = trial + training (2,914 tweets), minus a 10% dev",
+        "split stratified by target and label (seed 13) that is used only for early",
+        "stopping and choosing settings. The test set was scored once per configuration.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "## Published results",
+        "",
+        "Scores as listed in this project's benchmark issue, with the paper each comes from.",
+        "",
+        "| system | published F_avg | source |",
+        "|---|---|---|",
+        *[f"| {name} | {score:.2f} | {source} |" for name, score, source in PUBLISHED],
+        "",
+        "## Ours",
+        "",
+        "| run | model | dev F_avg | **test F_avg** | test 95% CI | test macro-F1 | " + " | ".join(targets) + " | train s |",
+        "|---|---|---|---|---|---|" + "---|" * len(targets) + "---|",
+    ]
+    for run in found:
+        m = run.metrics
+        dev = pct(m["dev"]["f_avg"]) if m.get("dev") else "–"
+        per_target = [pct(m["per_article"][t]["f_avg"]) for t in targets]
+        lines.append(
+            f"| {run.name} | {run.model} | {dev} | **{100 * m['f_avg']:.2f}** | {ci_text(m['ci95']['f_avg'])} | {pct(m['macro_f1'])} | "
+            + " | ".join(per_target) + f" | {run.record['seconds']['total']:.0f} |"
+        )
+    lines += [
+        "",
+        "Per-target columns are F_avg within each target's test tweets. Many papers average",
+        "those five numbers instead (\"F_macroT\"), which gives quite different values; the",
+        "published rows above are all pooled.",
+        "",
+        "Commands (the data folder is not in this repository; see the README):",
+        "",
+        "```bash",
+        "export STANCE_SEMEVAL_DIR=/path/to/semeval2016_task6   # make bench-semeval defaults to ../shared/data/...",
+        "make bench-semeval",
+        "# or one config:",
+        "stance train --config configs/semeval2016/<name>.yaml --out experiments/semeval2016/<name>",
+        "```",
+        "",
+    ]
+    return "\n".join(lines) + ("\n" + notes if notes else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stance.semeval_report", description=__doc__.splitlines()[0])
+    parser.add_argument("--experiments", type=Path, default=Path("experiments/semeval2016"))
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks"))
+    args = parser.parse_args(argv)
+    found = collect_runs(args.experiments) if args.experiments.is_dir() else []
+    if not found:
+        print(f"error: no evaluated runs in {args.experiments}; run make bench-semeval", file=sys.stderr)
+        return 2
+    notes_path = args.out / NOTES_FILE
+    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() else ""
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "semeval2016.md"
+    path.write_text(render(found, notes), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
