@@ -3,6 +3,7 @@
 import numpy as np
 
 from stance import stats
+from stance.run_report import p_text
 
 PERMUTATIONS = 10_000
 ALPHA = 0.05
@@ -32,7 +33,7 @@ def _verdict(name: str, baseline: str, difference: float, p_value: float, mdd: f
     points = 100 * difference
     if p_value < ALPHA:
         direction = "better" if difference > 0 else "worse"
-        return f"{name} is {direction} than {baseline} by {abs(points):.1f} macro-F1 points (p = {p_value:.3f})."
+        return f"{name} is {direction} than {baseline} by {abs(points):.1f} macro-F1 points (p {p_text(p_value)})."
     return (
         f"Not distinguishable at this sample size (n = {n}, p = {p_value:.2f}): "
         f"only a true difference of about {100 * mdd:.0f} points or more would be detected reliably."

@@ -48,9 +48,14 @@ def summary_table(found: list[Run]) -> list[str]:
         cells += [pct(m["per_class"][label]["f1"]) for label in LABELS]
         retrained = m["chance"]["retrained"]
         chance = retrained["p_value"] if retrained else m["chance"]["prediction_shuffle"]["p_value"]
-        cells += [f"{chance:.3f}" + ("" if retrained else "*"), f"{run.record['seconds']['total']:.1f}"]
+        shown = "< 0.001" if chance < 0.001 else f"{chance:.3f}"
+        cells += [shown + ("" if retrained else "*"), f"{run.record['seconds']['total']:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def comparison_section(found: list[Run], baseline_name: str) -> list[str]:
@@ -71,8 +76,8 @@ def comparison_section(found: list[Run], baseline_name: str) -> list[str]:
             continue
         mc = result["mcnemar"]
         lines.append(
-            f"| {run.name} | {100 * result['macro_f1_difference']:+.1f} | {result['permutation_p']:.3f} | "
-            f"{mc['p_value']:.3f} ({mc['only_a_right']}/{mc['only_b_right']}) | "
+            f"| {run.name} | {100 * result['macro_f1_difference']:+.1f} | {_p(result['permutation_p'])} | "
+            f"{_p(mc['p_value'])} ({mc['only_a_right']}/{mc['only_b_right']}) | "
             f"{100 * result['minimum_detectable_difference']:.0f} | {result['verdict']} |"
         )
     if unpaired:
@@ -103,7 +108,7 @@ def render(found: list[Run], baseline: str, seeds_dir: Path) -> str:
         "# Comparison of runs",
         "",
         "Written by `stance report` (`make evaluate`). Scores are percentages on pooled out-of-fold "
-        f"predictions over {n} sentences. The brackets are 95% bootstrap intervals over sentences. "
+        f"(or held-out test) predictions over {n} items. The brackets are 95% bootstrap intervals over items. "
         "`chance p` is from retraining on permuted labels; `*` marks a run where only the cheaper test "
         "(gold labels shuffled against fixed predictions) was run.",
         "",
@@ -119,11 +124,9 @@ def render(found: list[Run], baseline: str, seeds_dir: Path) -> str:
         "",
         *comparison_section(found, baseline),
         "",
-        "## Human agreement",
-        "",
-        *agreement_section(seeds_dir, found),
-        "",
     ]
+    if found[0].record["data"].get("source", "seeds") == "seeds":
+        lines += ["## Human agreement", "", *agreement_section(seeds_dir, found), ""]
     if curves:
         lines += [
             "## Learning curve",
@@ -136,7 +139,7 @@ def render(found: list[Run], baseline: str, seeds_dir: Path) -> str:
         ]
     articles = found[0].metrics["per_article"]
     if len(articles) > 1:
-        lines += ["## Per article", "", "| run | " + " | ".join(articles) + " |", "|---" * (len(articles) + 1) + "|"]
+        lines += ["## Per article (or target), macro-F1", "", "| run | " + " | ".join(articles) + " |", "|---" * (len(articles) + 1) + "|"]
         lines += [
             f"| {r.name} | " + " | ".join(pct(r.metrics["per_article"].get(a, {}).get("macro_f1", float("nan"))) for a in articles) + " |"
             for r in found

@@ -8,6 +8,11 @@ def pct(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
+def p_text(p: float) -> str:
+    """A p-value as the report prints it after 'p': '= 0.123', or '< 0.001'."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def ci_text(interval: list[float]) -> str:
     return f"[{pct(interval[0])}, {pct(interval[1])}]"
 
@@ -26,12 +31,12 @@ def chance_lines(chance: dict) -> list[str]:
     shuffle, retrained = chance["prediction_shuffle"], chance["retrained"]
     lines = [
         f"- Predictions against shuffled gold labels ({shuffle['n_permutations']:,} shuffles): "
-        f"p = {shuffle['p_value']:.3f} (chance macro-F1 averages {pct(shuffle['null_mean'])}).",
+        f"p {p_text(shuffle['p_value'])} (chance macro-F1 averages {pct(shuffle['null_mean'])}).",
     ]
     if retrained:
         lines.append(
             f"- Retrained on permuted labels through the same protocol ({retrained['n_permutations']} permutations): "
-            f"p = {retrained['p_value']:.3f} (null mean {pct(retrained['null_mean'])}, max {pct(retrained['null_max'])}; "
+            f"p {p_text(retrained['p_value'])} (null mean {pct(retrained['null_mean'])}, max {pct(retrained['null_max'])}; "
             f"the smallest possible p is {1 / (retrained['n_permutations'] + 1):.3f})."
         )
     else:
@@ -59,7 +64,7 @@ def render_run_report(config: dict, record: dict, result: dict) -> str:
         lines += ["", "Dev split (used for early stopping and model choice only): " + ", ".join(f"{m} {pct(dev[m])}" for m in metrics.HEADLINE_METRICS) + "."]
     lines += [
         "",
-        f"The CI resamples the {n} sentences {result['bootstrap_resamples']:,} times; one sentence is "
+        f"The CI resamples the {n} scored items {result['bootstrap_resamples']:,} times; one sentence is "
         f"{pct(1 / n)} points of accuracy.",
         "",
         "**Chance check** (macro-F1 against a label-permutation null):",
