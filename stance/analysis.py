@@ -63,7 +63,7 @@ def learning_curve(config: ExperimentConfig, examples, folds: list[Fold], cross_
             rng = np.random.default_rng([config.seed + CURVE_SEED_OFFSET, size, repeat])
             rows, _, _ = cross_validate(
                 config, examples, folds,
-                training_subset=lambda fold: subsample(fold.train, examples.labels, size, rng),
+                training_subset=lambda fold, size=size, rng=rng: subsample(fold.train, examples.labels, size, rng),
                 desc=f"curve n={size} #{repeat + 1}",
             )
             curve += [{**row, "size": size, "curve_repeat": repeat} for row in rows if row["split"] == "test"]

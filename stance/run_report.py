@@ -52,7 +52,7 @@ def render_run_report(config: dict, record: dict, result: dict) -> str:
         f"Model `{config['model']['type']}`, {protocol_text(config['protocol'])}, seed {config['seed']}, "
         f"{n} sentences, data sha256 `{record['data']['sha256'][:12]}`, commit `{(record['git']['commit'] or '?')[:10]}`.",
         "",
-        f"| metric | pooled out-of-fold | 95% bootstrap CI | mean ± sd across repeats |",
+        "| metric | pooled out-of-fold | 95% bootstrap CI | mean ± sd across repeats |",
         "|---|---|---|---|",
     ]
     for metric in metrics.HEADLINE_METRICS:

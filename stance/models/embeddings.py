@@ -12,24 +12,20 @@ import numpy as np
 from pydantic import Field
 from sklearn.linear_model import LogisticRegression
 
-from stance import checkpoints
-from stance.models.base import ModelConfig, StanceModel
-from stance.models.hf_common import with_targets
+from stance.models.hf_common import EncoderConfig, EncoderModel, with_targets
 from stance.models.sentence_encoder import embed, frozen_encoder, load_encoder
 from stance.models.sklearn_model import align_to_labels
 
 ENCODER_DIR, HEAD_FILE = "encoder", "head.joblib"
 
 
-class EmbeddingsConfig(ModelConfig):
+class EmbeddingsConfig(EncoderConfig):
     type: Literal["embeddings"]
-    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
     C: float = Field(1.0, gt=0, description="inverse regularisation strength of the head")
     batch_size: int = Field(64, ge=1, description="encoding batch size")
-    use_target: bool = Field(False, description="prefix each text with its stance target (multi-target data)")
 
 
-class EmbeddingsModel(StanceModel):
+class EmbeddingsModel(EncoderModel):
     """Mean-pooled, normalised sentence embeddings into a class-balanced logistic regression."""
 
     Config = EmbeddingsConfig
@@ -37,10 +33,6 @@ class EmbeddingsModel(StanceModel):
     def __init__(self, config: EmbeddingsConfig, seed: int, encoder=None, head=None):
         super().__init__(config, seed)
         self.encoder, self.head = encoder, head
-
-    @classmethod
-    def preflight(cls, config: EmbeddingsConfig) -> None:
-        checkpoints.resolve(config.checkpoint)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "EmbeddingsModel":
         self.encoder = frozen_encoder(self.config.checkpoint)

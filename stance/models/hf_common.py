@@ -8,9 +8,28 @@ from contextlib import contextmanager
 from typing import Iterator, Sequence
 
 import numpy as np
+from pydantic import Field
 from tqdm.auto import tqdm
 
+from stance import checkpoints
+from stance.models.base import ModelConfig, StanceModel
+
 log = logging.getLogger("stance")
+
+
+class EncoderConfig(ModelConfig):
+    """Keys shared by the model types built on a pretrained encoder."""
+
+    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
+    use_target: bool = Field(False, description="give the model each text's stance target too (multi-target data)")
+
+
+class EncoderModel(StanceModel):
+    """A model type built on a pretrained encoder: its checkpoint is checked before any work."""
+
+    @classmethod
+    def preflight(cls, config: EncoderConfig) -> None:
+        checkpoints.resolve(config.checkpoint)
 
 # Inputs at least this long get a progress bar when predicted.
 PROGRESS_BAR_MIN_TEXTS = 1000

@@ -15,14 +15,12 @@ from sklearn.metrics import accuracy_score
 
 from stance import checkpoints
 from stance.labels import ID2LABEL, LABEL2ID
-from stance.models.base import ModelConfig, StanceModel
-from stance.models.hf_common import device, token_lengths, warn_if_truncated, with_targets
+from stance.models.hf_common import EncoderConfig, EncoderModel, device, token_lengths, warn_if_truncated, with_targets
 from stance.models.sklearn_model import align_to_labels
 
 
-class SetFitConfig(ModelConfig):
+class SetFitConfig(EncoderConfig):
     type: Literal["setfit"]
-    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
     num_iterations: int = Field(20, ge=1, description="contrastive pairs generated per training sentence")
     epochs: int = Field(1, ge=1, description="epochs of contrastive body training")
     batch_size: int = Field(16, ge=1, description="pairs per contrastive batch")
@@ -30,7 +28,6 @@ class SetFitConfig(ModelConfig):
     max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
     predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
     max_steps: int = Field(-1, description="cap on contrastive steps (-1: no cap); large data makes many pairs")
-    use_target: bool = Field(False, description="prefix each text with its stance target (multi-target data)")
 
 
 def _accuracy(y_pred, y_true) -> dict:
@@ -38,7 +35,7 @@ def _accuracy(y_pred, y_true) -> dict:
     return {"accuracy": accuracy_score(y_true, y_pred)}
 
 
-class SetFitStanceModel(StanceModel):
+class SetFitStanceModel(EncoderModel):
     """A SetFit model; labels are trained as LABELS ids so the head's classes are known."""
 
     Config = SetFitConfig
@@ -46,10 +43,6 @@ class SetFitStanceModel(StanceModel):
     def __init__(self, config: SetFitConfig, seed: int, model=None):
         super().__init__(config, seed)
         self.model = model
-
-    @classmethod
-    def preflight(cls, config: SetFitConfig) -> None:
-        checkpoints.resolve(config.checkpoint)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "SetFitStanceModel":
         import transformers

@@ -15,8 +15,10 @@ from pydantic import Field
 
 from stance import checkpoints
 from stance.labels import ID2LABEL, LABEL2ID, LABELS
-from stance.models.base import DevSet, ModelConfig, StanceModel
+from stance.models.base import DevSet
 from stance.models.hf_common import (
+    EncoderConfig,
+    EncoderModel,
     balanced_class_weights,
     batches,
     device,
@@ -27,9 +29,8 @@ from stance.models.hf_common import (
 )
 
 
-class TransformerConfig(ModelConfig):
+class TransformerConfig(EncoderConfig):
     type: Literal["transformer"]
-    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
     max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
     epochs: int = Field(30, ge=1, description="passes over the training fold")
     batch_size: int = Field(8, ge=1, description="training batch size per device")
@@ -39,7 +40,6 @@ class TransformerConfig(ModelConfig):
     class_weight: Literal["balanced", "none"] = Field("balanced", description="weight the loss by inverse class frequency")
     predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
     deterministic: bool = Field(True, description="torch deterministic algorithms (slower on GPU)")
-    use_target: bool = Field(False, description="encode (target, text) as a text pair (multi-target data)")
     early_stopping_patience: int = Field(
         0, ge=0, description="with a dev set: stop after this many epochs without a better dev F_avg (0: off)"
     )
@@ -64,7 +64,7 @@ def _weighted_loss(weights):
     return loss
 
 
-class TransformerModel(StanceModel):
+class TransformerModel(EncoderModel):
     """A pretrained encoder with a fresh classification head, fully fine-tuned."""
 
     Config = TransformerConfig
@@ -72,10 +72,6 @@ class TransformerModel(StanceModel):
     def __init__(self, config: TransformerConfig, seed: int, network=None, tokenizer=None):
         super().__init__(config, seed)
         self.network, self.tokenizer = network, tokenizer
-
-    @classmethod
-    def preflight(cls, config: TransformerConfig) -> None:
-        checkpoints.resolve(config.checkpoint)
 
     def _training_args(self, output_dir: str, n_train: int, early_stopping: bool):
         from transformers import TrainingArguments
