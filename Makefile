@@ -23,10 +23,10 @@ help: ## list the targets
 
 setup: $(STAMP) ## create .venv and install the project with its test extras (idempotent)
 
+# torch is pinned and installed first: an unpinned torch would pull several GB of CUDA packages.
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	# Pinned first: an unpinned torch would pull several GB of CUDA packages.
 	$(PYTHON) -m pip install --quiet torch==$(TORCH_VERSION)
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	touch $@
