@@ -50,10 +50,13 @@ def bare_forward_throughput(model, texts: list[str]) -> float:
 
 def measure_one(config_path: Path) -> dict:
     """Run the protocol and a prediction pass for one config, in this process."""
-    from stance.train import train
+    from stance.config import AnalysisConfig
     from stance.predict import load_run_model
+    from stance.train import train
 
-    config = load_config(config_path)
+    # The protocol and final fit only: the report's permutation and learning-curve
+    # budgets are extra training, not the cost of the protocol.
+    config = load_config(config_path).model_copy(update={"analysis": AnalysisConfig()})
     with tempfile.TemporaryDirectory() as scratch:
         run_dir = Path(scratch) / config.name
         train(config, str(config_path), run_dir)
@@ -86,7 +89,7 @@ def render_markdown(results: list[dict], machine: str) -> str:
         "# Speed benchmark",
         "",
         f"Written by `make bench` on {machine}. Protocol times are the config's own protocol on",
-        "the seeds; throughput is batched `predict_proba` over "
+        "the seeds plus the final fit, without the report's `analysis:` extras; throughput is batched `predict_proba` over "
         f"{N_PREDICT} sentences after a warm-up batch. Peak memory is the max RSS of a fresh",
         "process that trained and predicted with that model alone.",
         "",
