@@ -22,7 +22,6 @@ ENCODER_DIR, HEAD_FILE = "encoder", "head.joblib"
 class EmbeddingsConfig(EncoderConfig):
     type: Literal["embeddings"]
     C: float = Field(1.0, gt=0, description="inverse regularisation strength of the head")
-    batch_size: int = Field(64, ge=1, description="encoding batch size")
 
 
 class EmbeddingsModel(EncoderModel):
@@ -38,11 +37,12 @@ class EmbeddingsModel(EncoderModel):
         self.encoder = frozen_encoder(self.config.checkpoint)
         self.head = LogisticRegression(C=self.config.C, class_weight="balanced", max_iter=5000, random_state=self.seed)
         inputs = with_targets(texts, targets, self.config.use_target)
-        self.head.fit(embed(self.encoder, inputs, self.config.batch_size), list(labels))
+        self.head.fit(embed(self.encoder, inputs, self.config.predict_batch_size, self.config.max_length), list(labels))
         return self
 
     def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
-        features = embed(self.encoder, with_targets(texts, targets, self.config.use_target), self.config.batch_size)
+        inputs = with_targets(texts, targets, self.config.use_target)
+        features = embed(self.encoder, inputs, self.config.predict_batch_size, self.config.max_length)
         return align_to_labels(self.head.predict_proba(features), list(self.head.classes_))
 
     def save(self, directory: Path) -> None:

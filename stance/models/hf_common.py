@@ -22,6 +22,8 @@ class EncoderConfig(ModelConfig):
 
     checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
     use_target: bool = Field(False, description="give the model each text's stance target too (multi-target data)")
+    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
+    predict_batch_size: int = Field(64, ge=1, description="batch size for encoding at prediction time")
 
 
 class EncoderModel(StanceModel):

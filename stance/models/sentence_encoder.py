@@ -25,9 +25,10 @@ def frozen_encoder(checkpoint: str):
     return load_encoder(checkpoints.resolve(checkpoint))
 
 
-def embed(encoder, texts: Sequence[str], batch_size: int) -> np.ndarray:
-    """Sentence embeddings, truncated at the encoder's max_seq_length with a warning."""
-    warn_if_truncated(token_lengths(encoder.tokenizer, texts), encoder.max_seq_length)
+def embed(encoder, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:
+    """Sentence embeddings, truncated at `max_length` tokens with a warning."""
+    encoder.max_seq_length = max_length  # set on every call: the frozen encoder is shared
+    warn_if_truncated(token_lengths(encoder.tokenizer, texts), max_length)
     return encoder.encode(
         list(texts),
         batch_size=batch_size,

@@ -25,8 +25,6 @@ class SetFitConfig(EncoderConfig):
     epochs: int = Field(1, ge=1, description="epochs of contrastive body training")
     batch_size: int = Field(16, ge=1, description="pairs per contrastive batch")
     body_learning_rate: float = Field(2e-5, gt=0, description="learning rate of the encoder")
-    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
-    predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
     max_steps: int = Field(-1, description="cap on contrastive steps (-1: no cap); large data makes many pairs")
 
 

@@ -31,14 +31,12 @@ from stance.models.hf_common import (
 
 class TransformerConfig(EncoderConfig):
     type: Literal["transformer"]
-    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
     epochs: int = Field(30, ge=1, description="passes over the training fold")
     batch_size: int = Field(8, ge=1, description="training batch size per device")
     learning_rate: float = Field(5e-5, gt=0, description="peak AdamW learning rate")
     warmup_fraction: float = Field(0.1, ge=0, lt=1, description="share of steps with linear warmup")
     weight_decay: float = Field(0.01, ge=0, description="AdamW weight decay")
     class_weight: Literal["balanced", "none"] = Field("balanced", description="weight the loss by inverse class frequency")
-    predict_batch_size: int = Field(64, ge=1, description="batch size for prediction")
     deterministic: bool = Field(True, description="torch deterministic algorithms (slower on GPU)")
     early_stopping_patience: int = Field(
         0, ge=0, description="with a dev set: stop after this many epochs without a better dev F_avg (0: off)"
