@@ -9,7 +9,7 @@ from stance.errors import DataError, RunError
 from stance.html_report import write_html
 from stance.labels import LABELS
 from stance.metrics import HEADLINE_METRICS
-from stance.run_report import ci_text, pct, protocol_text
+from stance.run_report import ci_text, p_cell, pct, protocol_text
 
 REPORT_NAME, HTML_NAME, FIGURES_DIR = "REPORT.md", "REPORT.html", "figures"
 DEFAULT_BASELINE = "tfidf_logreg"
@@ -48,14 +48,9 @@ def summary_table(found: list[Run]) -> list[str]:
         cells += [pct(m["per_class"][label]["f1"]) for label in LABELS]
         retrained = m["chance"]["retrained"]
         chance = retrained["p_value"] if retrained else m["chance"]["prediction_shuffle"]["p_value"]
-        shown = "< 0.001" if chance < 0.001 else f"{chance:.3f}"
-        cells += [shown + ("" if retrained else "*"), f"{run.record['seconds']['total']:.1f}"]
+        cells += [p_cell(chance) + ("" if retrained else "*"), f"{run.record['seconds']['total']:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
-
-
-def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def comparison_section(found: list[Run], baseline_name: str) -> list[str]:
@@ -76,8 +71,8 @@ def comparison_section(found: list[Run], baseline_name: str) -> list[str]:
             continue
         mc = result["mcnemar"]
         lines.append(
-            f"| {run.name} | {100 * result['macro_f1_difference']:+.1f} | {_p(result['permutation_p'])} | "
-            f"{_p(mc['p_value'])} ({mc['only_a_right']}/{mc['only_b_right']}) | "
+            f"| {run.name} | {100 * result['macro_f1_difference']:+.1f} | {p_cell(result['permutation_p'])} | "
+            f"{p_cell(mc['p_value'])} ({mc['only_a_right']}/{mc['only_b_right']}) | "
             f"{100 * result['minimum_detectable_difference']:.0f} | {result['verdict']} |"
         )
     if unpaired:

@@ -8,9 +8,15 @@ def pct(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
+def p_cell(p: float) -> str:
+    """A p-value as a table cell: '0.123', or '< 0.001'."""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def p_text(p: float) -> str:
-    """A p-value as the report prints it after 'p': '= 0.123', or '< 0.001'."""
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+    """A p-value as it reads after 'p' in a sentence: '= 0.123', or '< 0.001'."""
+    cell = p_cell(p)
+    return cell if cell.startswith("<") else f"= {cell}"
 
 
 def ci_text(interval: list[float]) -> str:
