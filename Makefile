@@ -8,15 +8,18 @@ STANCE   := $(VENV)/bin/stance
 STAMP    := $(VENV)/.installed
 TORCH_VERSION := 2.13.0
 CONFIGS  := $(if $(CONFIG),$(CONFIG),$(wildcard configs/*.yaml))
-RUNS     := $(patsubst configs/%.yaml,experiments/%/metrics.json,$(CONFIGS))
+PREDICTIONS := $(patsubst configs/%.yaml,experiments/%/predictions.jsonl,$(CONFIGS))
+METRICS  := $(patsubst configs/%.yaml,experiments/%/metrics.json,$(CONFIGS))
 SEED_FILES := $(shell find seeds/articles -type f 2>/dev/null)
+# A change here changes scores or reports, never predictions: re-score, do not retrain.
+SCORING_CODE := stance/runs.py $(wildcard stance/evaluation/*.py stance/report/*.py)
 
 # No code path may wait on the Hugging Face Hub: it cannot be reached here.
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report agreement test bench bench-semeval clean-runs
+.PHONY: help setup train evaluate report agreement test test-fast lint bench bench-semeval clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,18 +34,25 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# A run is rebuilt when its config or the seed data changed; --overwrite is then the
-# point of the rebuild. Delete a run folder (or `make clean-runs`) to force one.
-experiments/%/metrics.json: configs/%.yaml $(SEED_FILES) | $(STAMP)
+# The pipeline: config -> predictions.jsonl (train) -> metrics.json (evaluate) -> REPORT.md.
+# A run is retrained when its config or the seed data changed (--overwrite is then the
+# point of the rebuild), and re-scored when its predictions or the scoring code changed.
+# Delete a run folder (or `make clean-runs`) to force a retrain.
+experiments/%/predictions.jsonl: configs/%.yaml $(SEED_FILES) | $(STAMP)
 	$(STANCE) train --config $< --overwrite
 
-train: $(RUNS) ## train every config in configs/ (or CONFIG=configs/x.yaml) that is missing or out of date
+experiments/%/metrics.json: experiments/%/predictions.jsonl $(SCORING_CODE) | $(STAMP)
+	$(STANCE) evaluate --run $(@D)
 
-evaluate: train ## re-evaluate every trained run and write experiments/REPORT.md
-	@for run in experiments/*/; do \
-	  if [ -f "$$run/predictions.jsonl" ]; then $(STANCE) evaluate --run "$${run%/}" || exit 1; fi; \
-	done
+# Run folders are outputs to keep, never intermediates for make to delete.
+.SECONDARY:
+
+experiments/REPORT.md: $(METRICS) | $(STAMP)
 	$(STANCE) report
+
+train: $(PREDICTIONS) ## train every config in configs/ (or CONFIG=configs/x.yaml) that is missing or out of date
+
+evaluate: experiments/REPORT.md ## train what is out of date, score what changed, write experiments/REPORT.md
 
 report: | $(STAMP) ## write experiments/REPORT.md from the runs already evaluated
 	$(STANCE) report
@@ -50,8 +60,15 @@ report: | $(STAMP) ## write experiments/REPORT.md from the runs already evaluate
 agreement: | $(STAMP) ## inter-annotator agreement (needs seeds/articles/*/annotations/)
 	$(STANCE) agreement
 
-test: $(STAMP) ## run the test suite (offline, a few minutes at most)
+test: $(STAMP) ## run the whole test suite, slow tests included (offline)
 	$(PYTHON) -m pytest
+
+test-fast: $(STAMP) ## run the tests not marked slow, for quick iteration
+	$(PYTHON) -m pytest -m "not slow"
+
+lint: $(STAMP) ## ruff: lint and check formatting (line length 120)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
 
 bench: $(STAMP) ## time fit, protocol, throughput and memory of each model -> docs/benchmarks/speed.md
 	$(PYTHON) -m stance.bench
@@ -67,8 +84,9 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml and write docs/bench
 	done
 	$(STANCE) ensemble --runs experiments/semeval2016/tfidf_logreg experiments/semeval2016/transformer \
 	  --out experiments/semeval2016/ensemble_tfidf_transformer --overwrite
+	@for run in experiments/semeval2016/*/; do $(STANCE) evaluate --run "$${run%/}" || exit 1; done
 	$(STANCE) report --experiments experiments/semeval2016 --baseline tfidf_svm
-	$(PYTHON) -m stance.semeval_report
+	$(PYTHON) -m stance.report.semeval
 
 clean-runs: ## delete every run folder (REPORT.md and its figures stay)
 	find experiments -mindepth 1 -maxdepth 1 -type d ! -name figures -exec rm -rf {} +

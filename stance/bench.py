@@ -2,7 +2,8 @@
 
 Each model is measured in its own subprocess, so peak memory (max RSS) is that
 model's alone. Per model: fit time per fold and for the whole protocol (the config's
-own, on the seeds), and batched prediction throughput over at least 1,000 sentences.
+own, on the seeds), and throughput of the `stance predict` path (the run's model loaded
+from disk, batched) over at least 1,000 sentences.
 For the transformer, throughput is also compared with a bare torch forward pass of the
 same network over the same batches, measured in the same process.
 
@@ -11,7 +12,6 @@ same network over the same batches, measured in the same process.
 
 import argparse
 import json
-import platform
 import resource
 import subprocess
 import sys
@@ -19,15 +19,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from stance.config import load_config
-from stance.data import load_dataset
+from stance.config import AnalysisConfig, load_config
+from stance.data import open_source
+from stance.provenance import machine
 
 DEFAULT_MODELS = ("majority", "tfidf_logreg", "embeddings", "transformer", "setfit")
 N_PREDICT = 1050  # the article's sentences, cycled: >= 1,000 as the issue asks
 
 
-def _predict_texts(seeds_dir: Path) -> list[str]:
-    texts = list(load_dataset(seeds_dir)["text"])
+def _predict_texts(config) -> list[str]:
+    texts = open_source(config.data).load().text.tolist()
     return [texts[i % len(texts)] for i in range(N_PREDICT)]
 
 
@@ -43,7 +44,13 @@ def bare_forward_throughput(model, texts: list[str], sort_by_length: bool = Fals
     if sort_by_length:
         texts = sorted(texts, key=lambda t: len(tokenizer(t)["input_ids"]))
     batches = [
-        tokenizer(texts[i : i + cfg.predict_batch_size], truncation=True, max_length=cfg.max_length, padding=True, return_tensors="pt")
+        tokenizer(
+            texts[i : i + cfg.predict_batch_size],
+            truncation=True,
+            max_length=cfg.max_length,
+            padding=True,
+            return_tensors="pt",
+        )
         for i in range(0, len(texts), cfg.predict_batch_size)
     ]
     network.eval()
@@ -56,8 +63,8 @@ def bare_forward_throughput(model, texts: list[str], sort_by_length: bool = Fals
 
 def measure_one(config_path: Path) -> dict:
     """Run the protocol and a prediction pass for one config, in this process."""
-    from stance.config import AnalysisConfig
-    from stance.predict import load_run_model
+    from stance.predict import load_run_model, predictions
+    from stance.runs import Run
     from stance.train import train
 
     # The protocol and final fit only: the report's permutation and learning-curve
@@ -66,19 +73,20 @@ def measure_one(config_path: Path) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         run_dir = Path(scratch) / config.name
         train(config, str(config_path), run_dir)
-        record = json.loads((run_dir / "run.json").read_text())
-        model = load_run_model(run_dir)
-        texts = _predict_texts(config.data.seeds_dir)
+        run = Run.open(run_dir)
+        model = load_run_model(run)
+        texts = _predict_texts(config)
         model.predict_proba(texts[:64])  # warm-up: first-call allocations are not throughput
         started = time.perf_counter()
-        model.predict_proba(texts)
+        for _ in predictions(model, texts):  # what `stance predict` runs, output rows included
+            pass
         throughput = len(texts) / (time.perf_counter() - started)
         result = {
             "model": config.name,
             "protocol": config.protocol.type,
-            "n_folds": record["n_folds"],
-            "fit_seconds_per_fold": record["seconds"]["fit_per_fold_mean"],
-            "protocol_seconds": record["seconds"]["total"],
+            "n_folds": run.record.n_folds,
+            "fit_seconds_per_fold": run.record.seconds.fit_per_fold_mean,
+            "protocol_seconds": run.record.seconds.total,
             "predict_sentences": len(texts),
             "predict_sentences_per_second": throughput,
         }
@@ -97,15 +105,16 @@ def render_markdown(results: list[dict], machine: str) -> str:
         "# Speed benchmark",
         "",
         f"Written by `make bench` on {machine}. Protocol times are the config's own protocol on",
-        "the seeds plus the final fit, without the report's `analysis:` extras; throughput is batched `predict_proba` over "
-        f"{N_PREDICT} sentences after a warm-up batch. Peak memory is the max RSS of a fresh",
-        "process that trained and predicted with that model alone.",
+        "the seeds plus the final fit, without the report's `analysis:` extras; throughput is the",
+        f"`stance predict` path over {N_PREDICT} sentences after a warm-up batch. Peak memory is",
+        "the max RSS of a fresh process that trained and predicted with that model alone.",
         "",
         "`vs bare forward` divides the pipeline's throughput by a bare torch forward pass over",
         "pre-tokenized batches of the same sentences, first in input order, then in the",
         "pipeline's own length-sorted batches (the second is the pipeline's pure overhead).",
         "",
-        "| model | protocol | folds | fit s/fold | protocol s | predict sent/s | vs bare forward (input order / same batches) | peak MiB |",
+        "| model | protocol | folds | fit s/fold | protocol s | predict sent/s "
+        "| vs bare forward (input order / same batches) | peak MiB |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -116,7 +125,8 @@ def render_markdown(results: list[dict], machine: str) -> str:
                 ratio += f" / {r['throughput_ratio_vs_bare_forward_same_batches']:.2f}"
         lines.append(
             f"| {r['model']} | {r['protocol']} | {r['n_folds']} | {r['fit_seconds_per_fold']:.2f} | "
-            f"{r['protocol_seconds']:.1f} | {r['predict_sentences_per_second']:.0f} | {ratio} | {r['peak_memory_mib']:.0f} |"
+            f"{r['protocol_seconds']:.1f} | {r['predict_sentences_per_second']:.0f} | {ratio} | "
+            f"{r['peak_memory_mib']:.0f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -136,20 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         out = subprocess.run(
             [sys.executable, "-m", "stance.bench", "--one", str(args.configs / f"{name}.yaml")],
-            stdout=subprocess.PIPE, check=True, text=True,
+            stdout=subprocess.PIPE,
+            check=True,
+            text=True,
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    machine = f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} CPU cores"
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            machine += f", {torch.cuda.get_device_name(0)}"
-    except ImportError:
-        pass
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
-    (args.out / "speed.md").write_text(render_markdown(results, machine))
+    (args.out / "speed.json").write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
+    (args.out / "speed.md").write_text(render_markdown(results, machine()))
     print((args.out / "speed.md").read_text())
     return 0
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from stance.errors import StanceError
+from stance.report import DEFAULT_BASELINE
 
 EXPERIMENTS_DIR = Path("experiments")
 
@@ -17,23 +18,29 @@ def cmd_train(args: argparse.Namespace) -> None:
     config = load_config(args.config, args.set)
     run_dir = args.out or EXPERIMENTS_DIR / config.name
     train(config, str(args.config), run_dir, overwrite=args.overwrite)
-    print(f"wrote {run_dir}")
+    print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from stance.evaluate import evaluate_run
+    from stance.evaluation.score import score_run
+    from stance.report import run as run_report
+    from stance.runs import Run
 
-    result = evaluate_run(args.run)
-    print(f"{args.run}: macro-F1 {result['macro_f1']:.3f}  F_avg {result['f_avg']:.3f}  accuracy {result['accuracy']:.3f}")
+    run = Run.open(args.run)
+    result = score_run(run)
+    run.write_metrics(result)
+    run_report.write(run, result)
+    print(f"{args.run}: macro-F1 {result.macro_f1:.3f}  F_avg {result.f_avg:.3f}  accuracy {result.accuracy:.3f}")
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
     from stance.predict import format_jsonl, load_run_model, predictions, read_inputs
+    from stance.runs import Run
 
     if (args.input is None) == (not args.text):
         raise StanceError("predict: give either --input FILE or sentences as arguments")
     texts, targets = read_inputs(args.input) if args.input else (args.text, None)
-    model = load_run_model(args.run)
+    model = load_run_model(Run.open(args.run))
     lines = format_jsonl(predictions(model, texts, targets))
     if args.output:
         args.output.write_text("".join(lines), encoding="utf-8")
@@ -43,7 +50,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from stance.report import write_report
+    from stance.report.comparison import write_report
 
     print(f"wrote {write_report(args.experiments, baseline=args.baseline)}")
 
@@ -51,23 +58,25 @@ def cmd_report(args: argparse.Namespace) -> None:
 def cmd_ensemble(args: argparse.Namespace) -> None:
     from stance.ensemble import build
 
-    print(f"wrote {build(args.runs[0], args.runs[1], args.out, overwrite=args.overwrite)}")
+    out = build(args.runs[0], args.runs[1], args.out, overwrite=args.overwrite)
+    print(f"wrote {out}; score it with: stance evaluate --run {out}")
 
 
 def cmd_agreement(args: argparse.Namespace) -> None:
-    from stance import agreement
+    from stance.data.seeds import load_annotations
+    from stance.evaluation.agreement import agreement
+    from stance.report.agreement import render
 
-    print(agreement.render(agreement.agreement(*agreement.load_annotations(args.seeds))))
+    print(render(agreement(*load_annotations(args.seeds))))
 
 
 def cmd_segment(args: argparse.Namespace) -> None:
-    from stance import seeds
-    from stance.data import segment_article
+    from stance.data import seeds
 
     path = args.article / seeds.SENTENCES_FILE
     if path.exists() and not args.overwrite:
         raise StanceError(f"{path}: already exists; pass --overwrite to re-segment (labels.jsonl is never touched)")
-    rows = segment_article(args.article)
+    rows = seeds.segment_article(args.article)
     seeds.write_jsonl(path, rows)
     print(f"wrote {len(rows)} sentences to {path}")
 
@@ -78,29 +87,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="cross-validate a config and save a run")
     train.add_argument("--config", type=Path, required=True, help="experiment YAML file")
-    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value, e.g. model.C=0.5")
+    train.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value, e.g. model.C=0.5"
+    )
     train.add_argument("--out", type=Path, help="run folder (default experiments/<config name>)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     train.set_defaults(func=cmd_train)
 
-    evaluate = sub.add_parser("evaluate", help="recompute a run's metrics, report and plots")
+    evaluate = sub.add_parser("evaluate", help="score a run's predictions: metrics.json, report.md, plot")
     evaluate.add_argument("--run", type=Path, required=True, help="run folder")
     evaluate.set_defaults(func=cmd_evaluate)
 
     predict = sub.add_parser("predict", help="label new sentences with a run's final model")
     predict.add_argument("--run", type=Path, required=True, help="run folder")
-    predict.add_argument("--input", type=Path, help=".txt (one sentence a line) or .jsonl with a \"text\" field")
+    predict.add_argument("--input", type=Path, help='.txt (one sentence a line) or .jsonl with a "text" field')
     predict.add_argument("--output", type=Path, help="JSONL output file (default stdout)")
     predict.add_argument("text", nargs="*", help="sentences to label, instead of --input")
     predict.set_defaults(func=cmd_predict)
 
     report = sub.add_parser("report", help="write experiments/REPORT.md comparing every run")
     report.add_argument("--experiments", type=Path, default=EXPERIMENTS_DIR, help="folder of run folders")
-    report.add_argument("--baseline", default="tfidf_logreg", help="run every other run is compared with")
+    report.add_argument("--baseline", default=DEFAULT_BASELINE, help="run every other run is compared with")
     report.set_defaults(func=cmd_report)
 
     ensemble = sub.add_parser("ensemble", help="average two trained runs' probabilities (weight chosen on dev)")
-    ensemble.add_argument("--runs", type=Path, nargs=2, required=True, metavar="RUN", help="two runs scored on identical folds")
+    ensemble.add_argument(
+        "--runs", type=Path, nargs=2, required=True, metavar="RUN", help="two runs scored on identical folds"
+    )
     ensemble.add_argument("--out", type=Path, required=True, help="run folder for the ensemble")
     ensemble.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     ensemble.set_defaults(func=cmd_ensemble)

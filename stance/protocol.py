@@ -1,14 +1,21 @@
-"""Cross-validation folds: pure functions of the labels, the protocol and the seed."""
+"""Folds, and the variations of them the small-data analyses train on. Pure functions.
+
+The permutation null and the learning curve are not hooks into training: they are other
+inputs (permuted labels, folds with fewer training items) to the same `fit_predict`.
+"""
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, RepeatedStratifiedKFold, train_test_split
 
+from stance.config import AnalysisConfig, ProtocolConfig
 from stance.errors import ConfigError
-from stance.protocol_config import ProtocolConfig
+
+# Offsets keep the analyses' random streams apart from the protocol's own seed.
+CHANCE_SEED_OFFSET, CURVE_SEED_OFFSET = 10_000, 20_000
 
 
 @dataclass(frozen=True)
@@ -27,52 +34,53 @@ def model_seed(seed: int, fold: Fold) -> int:
     return seed + fold.repeat
 
 
-DEFAULT_DEV_FRACTION = 0.1
-
-
-def holdout_fold(labels: Sequence[str], strata: Sequence[str], is_test: np.ndarray, dev_fraction: float, seed: int) -> Fold:
-    """Train minus a dev split stratified by `strata` (target + label), and the test split."""
+def holdout_fold(strata: Sequence[str], is_test: np.ndarray, dev_fraction: float, seed: int) -> Fold:
+    """Train minus a dev split stratified by `strata` (group + label), and the test split."""
     train_pool = np.flatnonzero(~is_test)
-    stratum, count = min(Counter(np.asarray(strata, dtype=object)[train_pool]).items(), key=lambda item: item[1])
+    pool_strata = np.asarray(strata, dtype=object)[train_pool]
+    stratum, count = min(Counter(pool_strata).items(), key=lambda item: item[1])
     if count < 2:
-        raise ConfigError(f"protocol.dev_fraction: a stratified dev split needs 2+ training items per target and label; '{stratum}' has {count}")
-    train, dev = train_test_split(
-        train_pool, test_size=dev_fraction, stratify=np.asarray(strata, dtype=object)[train_pool], random_state=seed
-    )
+        raise ConfigError(
+            "protocol.dev_fraction: a stratified dev split needs 2+ training items per group and label; "
+            f"'{stratum}' has {count}"
+        )
+    train, dev = train_test_split(train_pool, test_size=dev_fraction, stratify=pool_strata, random_state=seed)
     return Fold(0, 0, np.sort(train), np.flatnonzero(is_test), dev=np.sort(dev))
 
 
 def make_folds(
-    labels: Sequence[str],
-    protocol: ProtocolConfig,
-    seed: int,
-    groups: Sequence[str] | None = None,
-    is_test: np.ndarray | None = None,
+    labels: Sequence[str], protocol: ProtocolConfig, seed: int, groups: Sequence[str], is_test: np.ndarray
 ) -> list[Fold]:
     """Every fold of `protocol` over `labels`; each repeat tests every item exactly once.
 
-    `groups` (the article, or target, of each item) drives leave-one-article-out and the
-    holdout dev split; `is_test` marks a dataset's own test split. Cross-validation
+    `groups` (the article, or target, of each item) drives leave-one-group-out and the
+    holdout dev split; `is_test` marks a data set's own test split. Cross-validation
     protocols use only the items that are not test items.
     """
     if protocol.type == "holdout":
-        if is_test is None or not is_test.any():
+        if not is_test.any():
             raise ConfigError("protocol.type: holdout needs data with a test split (e.g. data.source: semeval2016)")
         strata = [f"{g}|{label}" for g, label in zip(groups, labels)]
-        return [holdout_fold(labels, strata, is_test, protocol.dev_fraction or DEFAULT_DEV_FRACTION, seed)]
-    if is_test is not None and is_test.any():
-        raise ConfigError(f"protocol.type: {protocol.type} cross-validates one split; use type 'holdout' for data with a test split")
+        return [holdout_fold(strata, is_test, protocol.dev_fraction, seed)]
+    if is_test.any():
+        raise ConfigError(
+            f"protocol.type: {protocol.type} cross-validates one split; use type 'holdout' for data with a test split"
+        )
     n, dummy_x = len(labels), np.zeros(len(labels))
     if protocol.type == "loo":
         if n < 2:
-            raise ConfigError(f"protocol.type: leave-one-out needs at least 2 sentences, got {n}")
+            raise ConfigError(f"protocol.type: leave-one-out needs at least 2 items, got {n}")
         splits = list(LeaveOneOut().split(dummy_x))
         return [Fold(r, i, train, test) for r in range(protocol.repeats) for i, (train, test) in enumerate(splits)]
     if protocol.type == "loao":
-        n_groups = len(set(groups or []))
+        n_groups = len(set(groups))
         if n_groups < 2:
-            raise ConfigError(f"protocol.type: leave-one-article-out needs at least 2 articles, found {n_groups}")
-        return [Fold(0, i, train, test) for i, (train, test) in enumerate(LeaveOneGroupOut().split(dummy_x, groups=groups))]
+            raise ConfigError(
+                f"protocol.type: leave-one-group-out needs at least 2 groups (articles), found {n_groups}"
+            )
+        return [
+            Fold(0, i, train, test) for i, (train, test) in enumerate(LeaveOneGroupOut().split(dummy_x, groups=groups))
+        ]
     smallest, count = min(Counter(labels).items(), key=lambda item: item[1])
     if protocol.n_splits > count:
         raise ConfigError(
@@ -84,3 +92,46 @@ def make_folds(
         Fold(i // protocol.n_splits, i % protocol.n_splits, train, test)
         for i, (train, test) in enumerate(splitter.split(dummy_x, list(labels)))
     ]
+
+
+def final_training_items(is_test: np.ndarray) -> np.ndarray:
+    """What a cross-validated run's saved model is refitted on: every item that is not test."""
+    return np.flatnonzero(~is_test)
+
+
+# --- the permutation null's input -----------------------------------------------------------
+
+
+def permuted_labels(labels: np.ndarray, n_permutations: int, seed: int) -> Iterator[np.ndarray]:
+    """`n_permutations` shuffles of `labels`, from their own random stream."""
+    rng = np.random.default_rng(seed + CHANCE_SEED_OFFSET)
+    for _ in range(n_permutations):
+        yield rng.permutation(labels)
+
+
+# --- the learning curve's input -------------------------------------------------------------
+
+
+def check_curve_sizes(analysis: AnalysisConfig, folds: list[Fold]) -> None:
+    smallest_train = min(len(f.train) for f in folds)
+    for size in analysis.curve_sizes:
+        if not 2 <= size < smallest_train:
+            raise ConfigError(
+                f"analysis.curve_sizes: {size} must be at least 2 and below the smallest training fold "
+                f"({smallest_train}); the full-size point comes from the run itself"
+            )
+
+
+def subsample(train: np.ndarray, labels: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """`size` training indices, one of each class first (while size allows), the rest at random."""
+    shuffled = rng.permutation(train)
+    first_of_class = list({labels[i]: i for i in shuffled[::-1]}.values())[:size]
+    chosen = set(first_of_class)
+    rest = [i for i in shuffled if i not in chosen]
+    return np.array(first_of_class + rest[: size - len(first_of_class)])
+
+
+def curve_folds(folds: list[Fold], labels: np.ndarray, size: int, subset: int, seed: int) -> list[Fold]:
+    """The folds with `size` random training items each: subset number `subset` of that size."""
+    rng = np.random.default_rng([seed + CURVE_SEED_OFFSET, size, subset])
+    return [replace(fold, train=subsample(fold.train, labels, size, rng)) for fold in folds]

@@ -1,43 +1,376 @@
-"""Run folders: their layout, their atomic creation, and the provenance they record.
+"""Run folders: their typed records, their layout, and the one object that reads and writes them.
+
+    experiments/<name>/
+        config.yaml         the resolved config (trained runs; an ensemble run has none)
+        run.json            RunRecord: what produced the run
+        model/              the final model, as its model type saves it
+        predictions.jsonl   one PredictionRow per item, repeat and split
+        chance.json         ChanceNull, when the config asks for a retrained permutation null
+        curve.jsonl         one CurveRow per item, training size and subset, when asked for
+        metrics.json        Metrics: written by `stance evaluate`, never by training
+        report.md, confusion_matrix.png
 
 A run is built in a hidden sibling folder and renamed into place only when complete,
-so a crash leaves no half-written run and never damages an earlier one.
+so a crash leaves no half-written run and never damages an earlier one. Files added
+later (metrics, report) are each written to a temporary name and renamed.
 """
 
 import json
 import os
-import platform
 import shutil
-import subprocess
-import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from importlib import metadata
+from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Literal, TypeVar
 
-from stance.errors import RunError
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from stance.config import ExperimentConfig, ProtocolConfig, validate_config
+from stance.errors import ConfigError, RunError
 
 CONFIG_FILE = "config.yaml"
 RUN_FILE = "run.json"
 MODEL_DIR = "model"
 PREDICTIONS_FILE = "predictions.jsonl"
+CHANCE_FILE = "chance.json"
+CURVE_FILE = "curve.jsonl"
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.md"
 CONFUSION_PNG = "confusion_matrix.png"
-CHANCE_FILE = "chance.json"    # label-permutation null, when the config asks for one
-CURVE_FILE = "curve.jsonl"     # learning-curve predictions, when the config asks for one
-
-RECORDED_PACKAGES = (
-    "stance", "numpy", "scipy", "scikit-learn", "datasets", "pysbd", "pydantic",
-    "torch", "transformers", "sentence-transformers", "setfit",
-)
 
 
-def is_main_process() -> bool:
-    """False in the extra processes of `accelerate launch` / torchrun, which must not write."""
-    return os.environ.get("RANK", "0") == "0"
+class Record(BaseModel):
+    """A typed record in a run folder: unknown or missing fields are errors on reading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- what training writes -------------------------------------------------------------------
+
+
+class PredictionRow(Record):
+    """One out-of-fold (or held-out) prediction of one item in one repeat."""
+
+    id: str
+    group: str
+    text: str
+    gold: str
+    predicted: str
+    probabilities: dict[str, float]  # in LABELS order
+    repeat: int
+    fold: int
+    split: Literal["test", "dev"]  # dev: the holdout's early-stopping split, scored apart
+    rationale: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.gold == self.predicted
+
+
+class CurveRow(PredictionRow):
+    """A prediction from a model trained on a random subset of `size` items of its fold."""
+
+    size: int
+    curve_repeat: int
+
+
+class ChanceNull(Record):
+    """macro-F1 of the protocol retrained on permuted labels, once per permutation."""
+
+    metric: Literal["macro_f1"] = "macro_f1"
+    n_permutations: int
+    null: list[float]
+
+
+class Seconds(Record):
+    cross_validation: float
+    fit_per_fold_mean: float
+    final_fit: float
+    analysis: float
+    total: float
+
+
+class DataRecord(Record):
+    source: str
+    location: str  # the seeds folder, or the external data folder
+    sha256: str
+
+
+class EnsembleRecord(Record):
+    """How an ensemble run was built; members are run folders relative to the ensemble run."""
+
+    members: list[str]
+    weights: list[float]
+    weight_grid_dev_f_avg: dict[float, float]
+    protocol: ProtocolConfig
+    member_models: list[str]
+
+
+class RunRecord(Record):
+    """run.json: everything about how a run was produced, beside its config."""
+
+    name: str
+    config_source: str | None
+    seed: int
+    data: DataRecord
+    n_folds: int
+    mean_train_size: float
+    seconds: Seconds
+    model: dict | None = None  # the model type's own provenance, e.g. the resolved checkpoint
+    ensemble: EnsembleRecord | None = None
+    world_size: int
+    git: dict
+    command: list[str]
+    python: str
+    platform: str
+    packages: dict[str, str | None]
+    created_at: str
+
+
+# --- what scoring writes --------------------------------------------------------------------
+
+
+class ClassScores(Record):
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+class Headline(Record):
+    macro_f1: float
+    f_avg: float
+    accuracy: float
+
+
+class GroupScores(Headline):
+    n_items: int
+
+
+class Spread(Record):
+    mean: float
+    std: float
+    min: float
+    max: float
+    n: int
+
+
+class NullTest(Record):
+    p_value: float
+    null_mean: float
+    n_permutations: int
+    null_max: float | None = None
+
+
+class ChanceCheck(Record):
+    prediction_shuffle: NullTest
+    retrained: NullTest | None
+
+
+class CurvePoint(Record):
+    size: float
+    macro_f1: float
+    ci95: tuple[float, float]
+
+
+class Metrics(Headline):
+    """metrics.json: scores of the pooled test predictions, with their uncertainty."""
+
+    per_class: dict[str, ClassScores]
+    confusion_matrix: list[list[int]]  # rows gold, columns predicted, LABELS order
+    labels: list[str]
+    n_items: int
+    n_predictions: int
+    n_repeats: int
+    spread_across_repeats: dict[str, Spread | None]
+    ci95: dict[str, tuple[float, float]]
+    bootstrap_resamples: int
+    chance: ChanceCheck
+    per_group: dict[str, GroupScores]
+    learning_curve: list[CurvePoint]
+    dev: Headline | None
+
+
+# --- reading and writing --------------------------------------------------------------------
+
+R = TypeVar("R", bound=Record)
+
+
+def _corrupt(path: Path, problem: str) -> RunError:
+    return RunError(f"{path}: {problem}; the run is incomplete or corrupt (train it again)")
+
+
+def _validation_problem(err: ValidationError) -> str:
+    first = err.errors()[0]
+    return f"{'.'.join(map(str, first['loc'])) or 'record'}: {first['msg']}"
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise RunError(f"{path}: missing; the run is incomplete")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise _corrupt(path, f"not UTF-8 at byte {err.start}") from None
+
+
+def read_record(path: Path, kind: type[R]) -> R:
+    try:
+        return kind.model_validate_json(_read_text(path))
+    except ValidationError as err:
+        raise _corrupt(path, _validation_problem(err)) from None
+
+
+def read_rows(path: Path, kind: type[R]) -> list[R]:
+    rows = []
+    for line_no, line in enumerate(_read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(kind.model_validate_json(line))
+        except ValidationError as err:
+            raise _corrupt(Path(f"{path}:{line_no}"), _validation_problem(err)) from None
+    return rows
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `path` under a temporary name and rename it, so readers never see half a file."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+
+
+def _json(record: Record) -> str:
+    return json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def _jsonl(rows: list[Record]) -> str:
+    return "".join(
+        json.dumps(row.model_dump(mode="json", exclude_none=False), ensure_ascii=False) + "\n" for row in rows
+    )
+
+
+class Run:
+    """One run folder. Every reader and writer of a file inside a run goes through here."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @classmethod
+    def open(cls, path: Path) -> "Run":
+        """An existing run, after checking the folder and its run.json exist."""
+        path = Path(path)
+        if not path.is_dir():
+            raise RunError(f"{path}: no such run folder (train one with `stance train`)")
+        run = cls(path)
+        run.record  # noqa: B018 - fail now, with the file named, if run.json is missing or corrupt
+        return run
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / MODEL_DIR
+
+    # Reading. Each file is read and validated once.
+
+    @cached_property
+    def record(self) -> RunRecord:
+        return read_record(self.path / RUN_FILE, RunRecord)
+
+    @cached_property
+    def config(self) -> ExperimentConfig | None:
+        """The resolved config; None for an ensemble run, which was built, not trained."""
+        if self.record.ensemble is not None:
+            return None
+        path = self.path / CONFIG_FILE
+        try:
+            raw = yaml.safe_load(_read_text(path))
+            return validate_config(raw, str(path))
+        except (yaml.YAMLError, ConfigError) as err:
+            raise _corrupt(path, str(err).splitlines()[0]) from None
+
+    @property
+    def protocol(self) -> ProtocolConfig:
+        return self.record.ensemble.protocol if self.record.ensemble else self.config.protocol
+
+    @property
+    def model_description(self) -> str:
+        """What the report calls the model: `tfidf (logreg)`, `ensemble (a + b)`."""
+        if self.record.ensemble:
+            return f"ensemble ({' + '.join(self.record.ensemble.member_models)})"
+        model = self.config.model
+        return f"{model.type} ({model.classifier})" if hasattr(model, "classifier") else model.type
+
+    @cached_property
+    def predictions(self) -> list[PredictionRow]:
+        return read_rows(self.path / PREDICTIONS_FILE, PredictionRow)
+
+    @property
+    def test_predictions(self) -> list[PredictionRow]:
+        return [row for row in self.predictions if row.split == "test"]
+
+    @cached_property
+    def chance(self) -> ChanceNull | None:
+        path = self.path / CHANCE_FILE
+        return read_record(path, ChanceNull) if path.exists() else None
+
+    @cached_property
+    def curve(self) -> list[CurveRow]:
+        path = self.path / CURVE_FILE
+        return read_rows(path, CurveRow) if path.exists() else []
+
+    @property
+    def is_evaluated(self) -> bool:
+        return (self.path / METRICS_FILE).is_file()
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        return read_record(self.path / METRICS_FILE, Metrics)
+
+    def model_folder(self) -> Path:
+        """The saved final model's folder, after checking it exists."""
+        if not self.model_dir.is_dir():
+            raise RunError(f"{self.model_dir}: missing; the run is incomplete")
+        return self.model_dir
+
+    # Writing.
+
+    def write_config(self, config: ExperimentConfig) -> None:
+        write_atomically(self.path / CONFIG_FILE, config.to_yaml())
+
+    def write_record(self, record: RunRecord) -> None:
+        write_atomically(self.path / RUN_FILE, _json(record))
+        self.__dict__["record"] = record
+
+    def write_predictions(self, rows: list[PredictionRow]) -> None:
+        write_atomically(self.path / PREDICTIONS_FILE, _jsonl(rows))
+
+    def write_chance(self, chance: ChanceNull) -> None:
+        write_atomically(self.path / CHANCE_FILE, _json(chance))
+
+    def write_curve(self, rows: list[CurveRow]) -> None:
+        write_atomically(self.path / CURVE_FILE, _jsonl(rows))
+
+    def write_metrics(self, metrics: Metrics) -> None:
+        write_atomically(self.path / METRICS_FILE, _json(metrics))
+        self.__dict__["metrics"] = metrics
+
+    def write_report(self, markdown: str) -> None:
+        write_atomically(self.path / REPORT_FILE, markdown)
+
+    def write_figure(self, name: str, figure) -> None:
+        """Save a matplotlib figure as PNG under a temporary name, then rename it."""
+        tmp = self.path / f".{name}.tmp"
+        figure.savefig(tmp, format="png", dpi=120)
+        os.replace(tmp, self.path / name)
 
 
 def check_can_write(run_dir: Path, overwrite: bool) -> None:
@@ -49,13 +382,13 @@ def check_can_write(run_dir: Path, overwrite: bool) -> None:
 
 
 @contextmanager
-def staged(run_dir: Path, overwrite: bool) -> Iterator[Path]:
-    """Yield a temporary folder that becomes `run_dir` if the block completes."""
+def staged(run_dir: Path, overwrite: bool) -> Iterator[Run]:
+    """Yield a Run in a temporary folder that becomes `run_dir` if the block completes."""
     check_can_write(run_dir, overwrite)
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-", dir=run_dir.parent))
     try:
-        yield staging
+        yield Run(staging)
         if run_dir.exists():
             # Move the old run aside first: until the new one is in place, one of
             # them is always complete on disk.
@@ -70,60 +403,9 @@ def staged(run_dir: Path, overwrite: bool) -> Iterator[Path]:
             shutil.rmtree(staging)
 
 
-def require_run(run_dir: Path, *names: str) -> Path:
-    """`run_dir` after checking it holds the named files."""
-    if not run_dir.is_dir():
-        raise RunError(f"{run_dir}: no such run folder (train one with `stance train`)")
-    for name in names:
-        if not (run_dir / name).exists():
-            raise RunError(f"{run_dir / name}: missing; the run is incomplete")
-    return run_dir
-
-
-def git_commit() -> dict:
-    """The commit of the code that produced a run, and whether the tree was dirty."""
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=10, cwd=Path(__file__).parent)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
-
-
-def package_versions() -> dict[str, str | None]:
-    versions = {}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def provenance() -> dict:
-    """Everything about the environment a run needs to record to be reproduced."""
-    return {
-        "git": git_commit(),
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": package_versions(),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
-def write_json(path: Path, payload: dict) -> None:
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def read_predictions(run_dir: Path) -> list[dict]:
-    path = require_run(run_dir, PREDICTIONS_FILE) / PREDICTIONS_FILE
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def find_runs(experiments_dir: Path) -> list[Run]:
+    """Every run folder directly under `experiments_dir`, by name; hidden (staging) folders are not runs."""
+    if not experiments_dir.is_dir():
+        return []
+    folders = sorted(p for p in experiments_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return [Run.open(p) for p in folders if (p / RUN_FILE).is_file()]

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stance import seeds
-from stance.data import segment_article
+from stance.data import seeds
 
 # No test may touch the network: the Hub is unreachable here and in CI.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -42,7 +41,7 @@ def write_article(seeds_dir: Path, article_id: str, sentences: list[tuple[str, s
         "target": "US–Russia cooperation",
     }
     (article_dir / seeds.META_FILE).write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    rows = segment_article(article_dir)
+    rows = seeds.segment_article(article_dir)
     seeds.write_jsonl(article_dir / seeds.SENTENCES_FILE, rows)
     gold = dict(sentences)
     labels = [
@@ -58,6 +57,14 @@ def seeds_dir(tmp_path: Path) -> Path:
     root = tmp_path / "seeds"
     write_article(root, "toy-article", TOY_SENTENCES)
     return root
+
+
+def train_and_score(config: Path, run_dir: Path, *extra: str) -> int:
+    """`stance train` then `stance evaluate`, as `make evaluate` chains them; the exit code."""
+    from stance.cli import main
+
+    code = main(["train", "--config", str(config), "--out", str(run_dir), *extra])
+    return code or main(["evaluate", "--run", str(run_dir)])
 
 
 @pytest.fixture
@@ -97,8 +104,12 @@ def tiny_bert(tmp_path_factory) -> Path:
     BertTokenizer(vocab_file=str(folder / "vocab.txt"), do_lower_case=True).save_pretrained(folder)
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=128,
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
     )
     BertModel(config).save_pretrained(folder)
     return folder

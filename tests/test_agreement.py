@@ -1,8 +1,9 @@
 import pytest
 
-from stance import agreement, seeds
 from stance.cli import main
+from stance.data import seeds
 from stance.errors import DataError
+from stance.evaluation import agreement
 
 A = ["FAVOR", "FAVOR", "AGAINST", "AGAINST", "NONE", "NONE"]
 B = ["FAVOR", "AGAINST", "AGAINST", "AGAINST", "NONE", "FAVOR"]
@@ -12,7 +13,7 @@ def annotate(seeds_dir, annotator, labels):
     """Write an annotation file for the first len(labels) toy sentences."""
     article = seeds_dir / "articles" / "toy-article"
     sentences = seeds.read_jsonl(article / seeds.SENTENCES_FILE, seeds.SENTENCE_KEYS)
-    folder = article / agreement.ANNOTATIONS_DIR
+    folder = article / seeds.ANNOTATIONS_DIR
     folder.mkdir(exist_ok=True)
     rows = [{"id": r.fields["id"], "label": label, "rationale": "fixture"} for r, label in zip(sentences, labels)]
     seeds.write_jsonl(folder / f"{annotator}.jsonl", rows)
@@ -22,7 +23,7 @@ def test_cohen_kappa_matches_a_hand_worked_case(seeds_dir):
     # observed agreement 4/6; chance agreement (2*2 + 2*3 + 2*1) / 36 = 1/3; kappa = 0.5
     annotate(seeds_dir, "ann1", A)
     annotate(seeds_dir, "ann2", B)
-    result = agreement.agreement(*agreement.load_annotations(seeds_dir))
+    result = agreement.agreement(*seeds.load_annotations(seeds_dir))
     (pair,) = result["pairs"]
     assert pair["cohen_kappa"] == pytest.approx(0.5)
     assert pair["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
@@ -33,7 +34,7 @@ def test_cohen_kappa_matches_a_hand_worked_case(seeds_dir):
 def test_three_annotators_in_full_agreement_have_alpha_one(seeds_dir):
     for name in ("a", "b", "c"):
         annotate(seeds_dir, name, A)
-    result = agreement.agreement(*agreement.load_annotations(seeds_dir))
+    result = agreement.agreement(*seeds.load_annotations(seeds_dir))
     assert result["krippendorff_alpha"] == pytest.approx(1.0)
     assert len(result["pairs"]) == 3 and result["disagreements"] == []
 
@@ -41,13 +42,13 @@ def test_three_annotators_in_full_agreement_have_alpha_one(seeds_dir):
 def test_one_annotator_is_not_enough(seeds_dir):
     annotate(seeds_dir, "solo", A)
     with pytest.raises(DataError, match="at least two annotators"):
-        agreement.agreement(*agreement.load_annotations(seeds_dir))
+        agreement.agreement(*seeds.load_annotations(seeds_dir))
 
 
 def test_annotation_files_are_validated_like_labels(seeds_dir):
     annotate(seeds_dir, "ann1", ["FAVOR", "MAYBE"])
     with pytest.raises(DataError, match=r"ann1.jsonl:2: unknown label 'MAYBE'"):
-        agreement.load_annotations(seeds_dir)
+        seeds.load_annotations(seeds_dir)
 
 
 def test_agreement_command_prints_kappa_and_disagreements(seeds_dir, capsys):

@@ -6,10 +6,13 @@ import sys
 
 import pytest
 import yaml
+from conftest import train_and_score
 
 from stance import runs
 from stance.cli import main
 from stance.labels import LABELS
+from stance.predict import load_run_model
+from stance.runs import Run
 
 
 @pytest.fixture
@@ -21,41 +24,67 @@ def train(config, run_dir, *extra):
     return main(["train", "--config", str(config), "--out", str(run_dir), *extra])
 
 
-def test_train_evaluate_predict_report(write_config, experiments, tmp_path, capsys):
+def test_train_writes_predictions_and_evaluate_scores_them(write_config, experiments, tmp_path, capsys):
     run = experiments / "toy"
     assert train(write_config(), run, "--set", "model.C=2.0") == 0
-    for name in (runs.CONFIG_FILE, runs.RUN_FILE, runs.PREDICTIONS_FILE, runs.METRICS_FILE, runs.REPORT_FILE, runs.CONFUSION_PNG):
-        assert (run / name).is_file(), name
+    for name in (runs.CONFIG_FILE, runs.RUN_FILE, runs.PREDICTIONS_FILE, runs.MODEL_DIR):
+        assert (run / name).exists(), name
+    assert not (run / runs.METRICS_FILE).exists()  # training writes no scores
     assert yaml.safe_load((run / runs.CONFIG_FILE).read_text())["model"]["C"] == 2.0
 
-    predictions = runs.read_predictions(run)
-    assert len(predictions) == 10 and {p["fold"] for p in predictions} == set(range(10))
-    assert set(predictions[0]) == {"id", "article", "text", "gold", "predicted", "probabilities", "repeat", "fold", "split", "rationale"}
-    assert list(predictions[0]["probabilities"]) == list(LABELS)
+    predictions = Run.open(run).predictions
+    assert len(predictions) == 10 and {p.fold for p in predictions} == set(range(10))
+    assert (
+        predictions[1].id == "toy-article.s02"
+        and predictions[1].gold == "FAVOR"
+        and predictions[1].group == "toy-article"
+    )
+    assert list(predictions[0].probabilities) == list(LABELS)
 
+    assert main(["evaluate", "--run", str(run)]) == 0
+    for name in (runs.METRICS_FILE, runs.REPORT_FILE, runs.CONFUSION_PNG):
+        assert (run / name).is_file(), name
     metrics = json.loads((run / runs.METRICS_FILE).read_text())
-    assert {"macro_f1", "f_avg", "accuracy", "per_class", "confusion_matrix", "labels"} <= metrics.keys()
-    assert sum(map(sum, metrics["confusion_matrix"])) == 10
+    assert sum(map(sum, metrics["confusion_matrix"])) == 10 and metrics["n_items"] == 10
+    correct = sum(p.correct for p in predictions)
+    assert metrics["accuracy"] == correct / 10
 
     record = json.loads((run / runs.RUN_FILE).read_text())
     assert record["seed"] == 7 and len(record["data"]["sha256"]) == 64
-    assert record["packages"]["scikit-learn"] and record["seconds"]["total"] > 0
+    assert record["packages"]["scikit-learn"] and record["packages"]["accelerate"] and record["seconds"]["total"] > 0
+    assert record["world_size"] == 1
 
     (run / runs.METRICS_FILE).unlink()
     assert main(["evaluate", "--run", str(run)]) == 0
-    assert json.loads((run / runs.METRICS_FILE).read_text()) == metrics
+    assert json.loads((run / runs.METRICS_FILE).read_text()) == metrics  # scoring is deterministic
 
+
+def test_predict_gives_the_run_model_s_labels_and_probabilities(write_config, experiments, tmp_path, capsys):
+    run = experiments / "toy"
+    assert train(write_config(), run) == 0
+    texts = [
+        "We support cooperation with Russia.",
+        "The report runs long.",
+        "Russia is a dangerous threat and cannot be a partner.",
+    ]
     inputs = tmp_path / "in.jsonl"
-    inputs.write_text('{"text": "We support cooperation with Russia."}\n{"text": "The report runs long."}\n')
+    inputs.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
     assert main(["predict", "--run", str(run), "--input", str(inputs), "--output", str(tmp_path / "out.jsonl")]) == 0
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [r["text"] for r in rows] == ["We support cooperation with Russia.", "The report runs long."]
-    assert all(r["label"] in LABELS and list(r["probabilities"]) == list(LABELS) for r in rows)
+    model = load_run_model(Run.open(run))
+    assert [r["text"] for r in rows] == texts
+    assert [r["label"] for r in rows] == model.predict(texts)
+    assert rows[2]["label"] == "AGAINST"  # a training sentence of the final model
+    expected = model.predict_proba(texts)
+    assert [list(r["probabilities"].values()) for r in rows] == [[round(float(p), 6) for p in row] for row in expected]
 
     capsys.readouterr()
-    assert main(["predict", "--run", str(run), "Russia is a dangerous threat."]) == 0
-    assert json.loads(capsys.readouterr().out)["text"] == "Russia is a dangerous threat."
+    assert main(["predict", "--run", str(run), texts[2]]) == 0
+    assert json.loads(capsys.readouterr().out) == rows[2]
 
+
+def test_report_lists_every_evaluated_run(write_config, experiments):
+    assert train_and_score(write_config(), experiments / "toy") == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
     assert "| [toy](toy/report.md) | tfidf (logreg) | leave-one-out |" in report
@@ -75,9 +104,10 @@ def test_same_config_and_seed_give_identical_predictions(write_config, experimen
     config = write_config(protocol={"type": "repeated_kfold", "n_splits": 3, "n_repeats": 10})
     train(config, experiments / "a")
     train(config, experiments / "b")
-    assert runs.read_predictions(experiments / "a") == runs.read_predictions(experiments / "b")
-    metrics = json.loads((experiments / "a" / runs.METRICS_FILE).read_text())
-    assert metrics["n_repeats"] == 10 and metrics["spread_across_repeats"]["macro_f1"]["n"] == 10
+    assert Run.open(experiments / "a").predictions == Run.open(experiments / "b").predictions
+    main(["evaluate", "--run", str(experiments / "a")])
+    metrics = Run.open(experiments / "a").metrics
+    assert metrics.n_repeats == 10 and metrics.spread_across_repeats["macro_f1"].n == 10
 
 
 def test_a_bad_config_fails_in_one_line_before_any_run_folder_exists(write_config, experiments, capsys):
@@ -128,13 +158,19 @@ def test_python_dash_m_stance_runs_the_cli():
 )
 def test_pretrained_model_types_train_and_predict_through_the_cli(model, tiny_bert, write_config, experiments, capsys):
     run = experiments / model["type"]
-    config = write_config(model={**model, "checkpoint": str(tiny_bert)}, protocol={"type": "repeated_kfold", "n_splits": 3, "n_repeats": 10})
-    assert train(config, run, "--set", "protocol.n_repeats=10") == 0
-    assert len(runs.read_predictions(run)) == 10 * 10
+    config = write_config(
+        model={**model, "checkpoint": str(tiny_bert)},
+        protocol={"type": "repeated_kfold", "n_splits": 3, "n_repeats": 10},
+    )
+    assert train(config, run, "--set", "model.max_length=24") == 0
+    assert Run.open(run).config.model.max_length == 24
+    assert len(Run.open(run).predictions) == 10 * 10
+    assert Run.open(run).record.model["checkpoint"] == str(tiny_bert)
+    texts = ["We support cooperation with Russia.", "Rain on Tuesday."]
     capsys.readouterr()
-    assert main(["predict", "--run", str(run), "We support cooperation with Russia.", "Rain on Tuesday."]) == 0
+    assert main(["predict", "--run", str(run), *texts]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [r["label"] in LABELS for r in rows] == [True, True]
+    assert [r["label"] for r in rows] == load_run_model(Run.open(run)).predict(texts)
 
 
 def test_an_unreachable_checkpoint_fails_before_any_run_folder_exists(write_config, experiments, capsys, monkeypatch):

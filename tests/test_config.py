@@ -2,17 +2,57 @@ import re
 
 import pytest
 import yaml
-
-from stance.config import load_config, validate_config
-from stance.errors import ConfigError
-
 from conftest import REPO
 
+from stance.config import MODEL_CONFIGS, load_config, validate_config
+from stance.errors import ConfigError
+from stance.models import MODELS
 
-@pytest.mark.parametrize("path", sorted((REPO / "configs").glob("*.yaml")), ids=lambda p: p.name)
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "configs").rglob("*.yaml")), ids=lambda p: str(p.relative_to(REPO / "configs"))
+)
 def test_every_shipped_config_validates(path):
     config = load_config(path)
     assert config.name == path.stem
+    assert validate_config(yaml.safe_load(config.to_yaml()), "resolved") == config
+
+
+def test_the_semeval_configs_are_among_those_loaded():
+    assert len(list((REPO / "configs" / "semeval2016").glob("*.yaml"))) == 6
+
+
+def test_every_model_type_has_its_config_section_and_no_other():
+    assert list(MODELS) == list(MODEL_CONFIGS)
+    for name, model in MODELS.items():
+        assert model.Config is MODEL_CONFIGS[name]
+        assert MODEL_CONFIGS[name].model_fields["type"].annotation.__args__ == (name,)
+
+
+def test_an_ensemble_is_refused_as_a_training_config(write_config):
+    path = write_config(model={"type": "ensemble", "members": ["a", "b"]})
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(f"{path}: model.type: an ensemble is built from trained runs with `stance ensemble`"),
+    ):
+        load_config(path)
+
+
+def test_the_dev_fraction_defaults_for_holdout_only(write_config):
+    assert load_config(write_config(protocol={"type": "holdout"})).protocol.dev_fraction == 0.1
+    assert load_config(write_config(protocol={"type": "loo"})).protocol.dev_fraction is None
+
+
+def test_an_unknown_data_source_is_named(write_config):
+    path = write_config(data={"source": "wikipedia"})
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: data.source: unknown data source 'wikipedia'")):
+        load_config(path)
+
+
+def test_a_key_of_another_data_source_is_unknown(write_config):
+    path = write_config(data={"source": "semeval2016", "seeds_dir": "seeds"})
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: data.seeds_dir: unknown key")):
+        load_config(path)
 
 
 def test_resolved_config_round_trips_through_yaml(write_config):

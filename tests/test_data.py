@@ -2,13 +2,16 @@ import json
 import re
 
 import pytest
+from conftest import REPO, TOY_SENTENCES, write_article
 
-from stance import seeds
-from stance.data import load_dataset
+from stance.config import SeedsDataConfig
+from stance.data import SeedsSource, seeds
 from stance.errors import DataError
 from stance.labels import LABELS
 
-from conftest import REPO, TOY_SENTENCES, write_article
+
+def load_dataset(seeds_dir):
+    return SeedsSource(SeedsDataConfig(seeds_dir=seeds_dir)).load()
 
 
 def rewrite_jsonl(path, edit):
@@ -29,14 +32,16 @@ def sentences_path(seeds_dir):
 def test_the_real_seeds_load_with_every_sentence_labelled():
     data = load_dataset(REPO / "seeds")
     assert len(data) == 15
-    assert set(data["label"]) == set(LABELS)
-    assert all(r.strip() for r in data["rationale"])
+    assert set(data.label) == set(LABELS)
+    assert all(r.strip() for r in data.rationale)
+    assert set(data.target) == {"US–Russia cooperation"} and set(data.split) == {"train"}
 
 
-def test_toy_seeds_load_into_a_dataset_with_the_documented_columns(seeds_dir):
+def test_toy_seeds_load_with_the_article_as_group(seeds_dir):
     data = load_dataset(seeds_dir)
-    assert data.column_names == ["id", "article", "text", "start", "end", "label", "rationale"]
     assert len(data) == len(TOY_SENTENCES) + 1  # plus the headline
+    assert data.id[1] == "toy-article.s02" and data.text[1] == TOY_SENTENCES[0][0] and data.label[1] == "FAVOR"
+    assert set(data.group) == {"toy-article"} and data.rationale[1] == "toy fixture label"
 
 
 def test_unknown_label_names_file_line_and_label(seeds_dir):
@@ -72,7 +77,9 @@ def test_offsets_that_do_not_match_the_article_are_rejected(seeds_dir):
 
 def test_sentence_without_label_is_rejected(seeds_dir):
     rewrite_jsonl(labels_path(seeds_dir), lambda rows: rows.pop(5))
-    with pytest.raises(DataError, match=re.escape(f"{sentences_path(seeds_dir)}:6: sentence 'toy-article.s06' has no label")):
+    with pytest.raises(
+        DataError, match=re.escape(f"{sentences_path(seeds_dir)}:6: sentence 'toy-article.s06' has no label")
+    ):
         load_dataset(seeds_dir)
 
 
@@ -107,5 +114,17 @@ def test_edited_article_text_is_rejected(seeds_dir):
 def test_a_second_article_is_picked_up_without_code_changes(seeds_dir):
     write_article(seeds_dir, "toy-article-2", TOY_SENTENCES[:4])
     data = load_dataset(seeds_dir)
-    assert sorted(set(data["article"])) == ["toy-article", "toy-article-2"]
+    assert sorted(set(data.group)) == ["toy-article", "toy-article-2"]
     assert len(data) == len(TOY_SENTENCES) + 1 + 4 + 1
+
+
+def test_hidden_folders_are_not_articles(seeds_dir):
+    (seeds_dir / "articles" / ".ipynb_checkpoints").mkdir()
+    assert sorted(set(load_dataset(seeds_dir).group)) == ["toy-article"]
+
+
+def test_the_fingerprint_changes_when_a_label_changes(seeds_dir):
+    source = SeedsSource(SeedsDataConfig(seeds_dir=seeds_dir))
+    before = source.fingerprint()
+    rewrite_jsonl(labels_path(seeds_dir), lambda rows: rows[0].update(label="FAVOR"))
+    assert source.fingerprint() != before

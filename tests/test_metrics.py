@@ -1,6 +1,6 @@
 import pytest
 
-from stance.metrics import scores, spread
+from stance.evaluation.metrics import scores, spread
 
 # Worked by hand:
 #   FAVOR   tp 1 fp 0 fn 1 -> P 1,   R 1/2, F1 2/3
@@ -14,7 +14,9 @@ def test_scores_match_hand_computed_values():
     result = scores(GOLD, PRED)
     assert result["accuracy"] == pytest.approx(3 / 6)
     assert result["per_class"]["FAVOR"] == pytest.approx({"precision": 1, "recall": 1 / 2, "f1": 2 / 3, "support": 2})
-    assert result["per_class"]["AGAINST"] == pytest.approx({"precision": 1 / 2, "recall": 2 / 3, "f1": 4 / 7, "support": 3})
+    assert result["per_class"]["AGAINST"] == pytest.approx(
+        {"precision": 1 / 2, "recall": 2 / 3, "f1": 4 / 7, "support": 3}
+    )
     assert result["per_class"]["NONE"] == pytest.approx({"precision": 0, "recall": 0, "f1": 0, "support": 1})
     assert result["macro_f1"] == pytest.approx((2 / 3 + 4 / 7 + 0) / 3)
     assert result["f_avg"] == pytest.approx((2 / 3 + 4 / 7) / 2)

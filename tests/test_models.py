@@ -1,12 +1,10 @@
 import numpy as np
 import pytest
+from conftest import TOY_SENTENCES
 
+from stance.config import MajorityConfig, TfidfConfig
 from stance.labels import LABELS
 from stance.models import MODELS
-from stance.models.majority import MajorityConfig
-from stance.models.tfidf import TfidfConfig
-
-from conftest import TOY_SENTENCES
 
 TEXTS = [t for t, _ in TOY_SENTENCES]
 GOLD = [label for _, label in TOY_SENTENCES]

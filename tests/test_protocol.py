@@ -3,11 +3,20 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from stance.config import ProtocolConfig
 from stance.errors import ConfigError
-from stance.protocol import make_folds
-from stance.protocol_config import ProtocolConfig
+from stance.protocol import make_folds as make_folds_with
 
 LABELS_15 = ["AGAINST"] * 8 + ["FAVOR"] * 5 + ["NONE"] * 2
+
+
+def make_folds(labels, protocol, seed, groups=None, is_test=None):
+    """Folds of one-group data with no test split, unless the test says otherwise."""
+    groups = groups or ["article"] * len(labels)
+    is_test = np.zeros(len(labels), bool) if is_test is None else is_test
+    return make_folds_with(labels, protocol, seed, groups, is_test)
+
+
 LOO = ProtocolConfig(type="loo")
 KFOLD = ProtocolConfig(type="repeated_kfold", n_splits=2, n_repeats=10)
 
@@ -49,7 +58,9 @@ def test_holdout_dev_split_is_stratified_disjoint_and_never_touches_test():
     labels = ["FAVOR", "AGAINST", "NONE"] * 20 + ["FAVOR"] * 10
     groups = (["a"] * 30 + ["b"] * 30) + ["a"] * 10
     is_test = np.array([False] * 60 + [True] * 10)
-    (fold,) = make_folds(labels, ProtocolConfig(type="holdout", dev_fraction=0.2), seed=0, groups=groups, is_test=is_test)
+    (fold,) = make_folds(
+        labels, ProtocolConfig(type="holdout", dev_fraction=0.2), seed=0, groups=groups, is_test=is_test
+    )
     assert list(fold.test) == list(range(60, 70))
     assert not set(fold.dev) & set(fold.train) and set(fold.dev) | set(fold.train) == set(range(60))
     assert len(fold.dev) == 12

@@ -4,13 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+from conftest import REPO, train_and_score
 
-from stance import semeval
 from stance.cli import main
+from stance.config import SemEvalDataConfig
+from stance.data import semeval
 from stance.errors import DataError
-
-from conftest import REPO
+from stance.predict import load_run_model
+from stance.runs import Run
 
 SHARED = REPO.parent / "shared" / "data" / "semeval2016_task6"
 HEADER = "ID\tTarget\tTweet\tStance"
@@ -34,7 +35,9 @@ def write_tsv(path: Path, header: str, rows) -> None:
 def semeval_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "semeval"
     folder.mkdir()
-    trial = [(*row, "TARGET", "NEITHER") for row in [("1", "Atheism", "Trial tweet about faith #SemST", "AGAINST")] * 10]
+    trial = [
+        (*row, "TARGET", "NEITHER") for row in [("1", "Atheism", "Trial tweet about faith #SemST", "AGAINST")] * 10
+    ]
     trial = [(str(i), *row[1:]) for i, row in enumerate(trial, 1)]
     write_tsv(folder / semeval.TRIAL_FILE, HEADER + "\tOpinion towards\tSentiment", trial)
     # Each (target, label) twice, so a stratified dev split is possible.
@@ -46,14 +49,15 @@ def semeval_dir(tmp_path: Path) -> Path:
 
 
 def test_loader_reads_crlf_latin1_and_strips_the_marker(semeval_dir):
-    train = semeval.load_split(semeval_dir, "train")
-    assert len(train) == 10 + 2 * len(TRAIN_ROWS)  # train = trial + training
-    assert train.column_names == ["id", "article", "text", "start", "end", "label", "rationale", "target"]
-    texts = dict(zip(train["id"], train["text"]))
+    examples = semeval.SemEvalSource(SemEvalDataConfig(source="semeval2016", semeval_dir=semeval_dir)).load()
+    assert len(examples) == 10 + 2 * len(TRAIN_ROWS) + len(TRAIN_ROWS)  # train = trial + training, then test
+    assert (examples.split == "train").sum() == 10 + 2 * len(TRAIN_ROWS) and examples.is_test[-len(TRAIN_ROWS) :].all()
+    texts = dict(zip(examples.id, examples.text))
     assert texts["semeval-101"] == "God is great #blessed"
     assert texts["semeval-106"] == "Nice weather \xcd\xa2 today"  # the latin-1 bytes survive
-    assert not any(t.endswith("\r") or "#SemST" in t for t in train["text"])
-    assert set(train["target"]) == {"Atheism", "Climate Change is a Real Concern"}
+    assert not any(t.endswith("\r") or "#SemST" in t for t in examples.text)
+    assert set(examples.target) == {"Atheism", "Climate Change is a Real Concern"}
+    assert list(examples.group) == list(examples.target) and set(examples.rationale) == {None}
 
 
 def test_a_missing_folder_names_the_config_key_and_where_to_get_the_data(tmp_path, monkeypatch):
@@ -78,14 +82,14 @@ def test_holdout_trains_per_target_and_scores_test_once(semeval_dir, tmp_path, m
         "model: {type: majority, per_target: true}\n"
     )
     run = tmp_path / "run"
-    assert main(["train", "--config", str(config), "--out", str(run)]) == 0
-    rows = [json.loads(line) for line in (run / "predictions.jsonl").read_text().splitlines()]
-    assert {r["split"] for r in rows} == {"dev", "test"}
-    test_ids = {r["id"] for r in rows if r["split"] == "test"}
+    assert train_and_score(config, run) == 0
+    rows = Run.open(run).predictions
+    assert {r.split for r in rows} == {"dev", "test"}
+    test_ids = {r.id for r in rows if r.split == "test"}
     assert test_ids == {f"semeval-{10001 + i}" for i in range(len(TRAIN_ROWS))}
-    metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["n_sentences"] == len(TRAIN_ROWS) and metrics["dev"] is not None
-    assert set(metrics["per_article"]) == {"Atheism", "Climate Change is a Real Concern"}
+    metrics = Run.open(run).metrics
+    assert metrics.n_items == len(TRAIN_ROWS) and metrics.dev is not None
+    assert set(metrics.per_group) == {"Atheism", "Climate Change is a Real Concern"}
     capsys.readouterr()
     inputs = tmp_path / "tweets.jsonl"
     inputs.write_text('{"text": "Praise the lord", "target": "Atheism"}\n')
@@ -97,30 +101,45 @@ def test_holdout_trains_per_target_and_scores_test_once(semeval_dir, tmp_path, m
 def test_majority_baseline_reproduces_the_published_65_22(tmp_path, monkeypatch):
     monkeypatch.setenv(semeval.ENV_VAR, str(SHARED))
     run = tmp_path / "majority"
-    assert main(["train", "--config", str(REPO / "configs" / "semeval2016" / "majority.yaml"), "--out", str(run)]) == 0
-    metrics = json.loads((run / "metrics.json").read_text())
-    assert round(100 * metrics["f_avg"], 2) == 65.22
-    assert metrics["n_sentences"] == 1249
+    assert train_and_score(REPO / "configs" / "semeval2016" / "majority.yaml", run) == 0
+    metrics = Run.open(run).metrics
+    assert round(100 * metrics.f_avg, 2) == 65.22
+    assert metrics.n_items == 1249
 
 
 def test_ensemble_weight_is_chosen_on_dev_and_predict_works(semeval_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
     runs_dir = tmp_path / "runs"
-    for name, model in (("majority", "{type: majority, per_target: true}"), ("tfidf", "{type: tfidf, per_target: true}")):
+    for name, model in (
+        ("majority", "{type: majority, per_target: true}"),
+        ("tfidf", "{type: tfidf, per_target: true}"),
+    ):
         config = tmp_path / f"{name}.yaml"
-        config.write_text(f"seed: 1\ndata: {{source: semeval2016}}\nprotocol: {{type: holdout, dev_fraction: 0.25}}\nmodel: {model}\n")
+        config.write_text(
+            f"seed: 1\ndata: {{source: semeval2016}}\nprotocol: {{type: holdout, dev_fraction: 0.25}}\nmodel: {model}\n"
+        )
         assert main(["train", "--config", str(config), "--out", str(runs_dir / name)]) == 0
     out = runs_dir / "ensemble"
     assert main(["ensemble", "--runs", str(runs_dir / "tfidf"), str(runs_dir / "majority"), "--out", str(out)]) == 0
-    record = json.loads((out / "run.json").read_text())
-    grid = record["ensemble"]["weight_grid_dev_f_avg"]
-    weights = yaml.safe_load((out / "config.yaml").read_text())["model"]["weights"]
-    assert max(grid.values()) == grid[str(weights[0])]  # the best dev weight was taken
+    ensemble = Run.open(out).record.ensemble
+    grid, weights = ensemble.weight_grid_dev_f_avg, ensemble.weights
+    assert max(grid.values()) == grid[weights[0]]  # the best dev weight was taken
+    assert ensemble.members == ["../tfidf", "../majority"]  # relative: experiments/ can move
+    assert main(["evaluate", "--run", str(out)]) == 0
+
+    moved = tmp_path / "moved"
+    runs_dir.rename(moved)
+    text = "Religion is a fairy tale"
+    members = [load_run_model(Run.open(moved / name)) for name in ("tfidf", "majority")]
+    expected = weights[0] * members[0].predict_proba([text], ["Atheism"]) + weights[1] * members[1].predict_proba(
+        [text], ["Atheism"]
+    )
     capsys.readouterr()
     inputs = tmp_path / "tweets.jsonl"
-    inputs.write_text('{"text": "Religion is a fairy tale", "target": "Atheism"}\n')
-    assert main(["predict", "--run", str(out), "--input", str(inputs)]) == 0
-    assert json.loads(capsys.readouterr().out)["label"] in ("FAVOR", "AGAINST", "NONE")
+    inputs.write_text(json.dumps({"text": text, "target": "Atheism"}) + "\n")
+    assert main(["predict", "--run", str(moved / "ensemble"), "--input", str(inputs)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert list(row["probabilities"].values()) == [round(float(p), 6) for p in expected[0]]
 
 
 def test_runs_on_different_folds_cannot_be_ensembled(write_config, tmp_path, capsys):

@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from stance import stats
+from stance.evaluation import stats
+from stance.evaluation.metrics import scores
 from stance.labels import LABELS
-from stance.metrics import scores
 
 
 def counts_for(gold, predicted):
-    return stats.sentence_counts([str(i) for i in range(len(gold))], gold, predicted)[1]
+    return stats.item_counts([str(i) for i in range(len(gold))], gold, predicted)[1]
 
 
 def test_mcnemar_matches_a_hand_worked_case():
@@ -56,8 +56,8 @@ def test_confusion_scores_agree_with_the_sklearn_metrics():
         assert from_counts[name] == pytest.approx(reference[name])
 
 
-def test_repeats_of_a_sentence_are_summed_into_its_counts():
-    ids, counts = stats.sentence_counts(["s1", "s2", "s1"], ["FAVOR", "NONE", "FAVOR"], ["FAVOR", "NONE", "AGAINST"])
+def test_repeats_of_an_item_are_summed_into_its_counts():
+    ids, counts = stats.item_counts(["s1", "s2", "s1"], ["FAVOR", "NONE", "FAVOR"], ["FAVOR", "NONE", "AGAINST"])
     assert ids == ["s1", "s2"]
     assert counts[0].sum() == 2 and counts[0][0, 0] == 1 and counts[0][0, 1] == 1
 
@@ -89,12 +89,12 @@ def test_prediction_shuffle_null_separates_signal_from_none():
     assert stats.permutation_p_value(scores(gold, ["AGAINST"] * 30)["macro_f1"], constant) == 1.0
 
 
-def test_prediction_shuffle_moves_whole_sentences_not_repeats():
+def test_prediction_shuffle_moves_whole_items_not_repeats():
     # 6 sentences predicted perfectly, each repeated 10 times. Dealing the gold labels over
     # the 6 sentences reproduces the perfect score with probability 1/90 (one of the
     # 6!/(2!2!2!) = 90 distinct deals); shuffling the 60 rows would almost never do so.
     gold = ["FAVOR", "AGAINST", "NONE"] * 2
     ids = [str(i) for i in range(6)] * 10
-    _, counts = stats.sentence_counts(ids, gold * 10, gold * 10)
+    _, counts = stats.item_counts(ids, gold * 10, gold * 10)
     null = stats.prediction_shuffle_null(counts, n_permutations=20000, seed=0)
     assert np.mean(null >= 1.0 - 1e-12) == pytest.approx(1 / 90, abs=0.004)

@@ -1,8 +1,11 @@
-"""The explicit registry of model types, chosen by a config's `model.type`."""
+"""The explicit registry of model types, chosen by a config's `model.type`.
+
+Each type's `model:` section is a class in stance.config (MODEL_CONFIGS); an ensemble is
+not a type here but a run built from trained runs (stance.ensemble).
+"""
 
 from stance.models.base import StanceModel
 from stance.models.embeddings import EmbeddingsModel
-from stance.models.ensemble import EnsembleModel
 from stance.models.majority import MajorityModel
 from stance.models.setfit_model import SetFitStanceModel
 from stance.models.tfidf import TfidfModel
@@ -14,5 +17,4 @@ MODELS: dict[str, type[StanceModel]] = {
     "transformer": TransformerModel,
     "setfit": SetFitStanceModel,
     "embeddings": EmbeddingsModel,
-    "ensemble": EnsembleModel,
 }

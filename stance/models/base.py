@@ -1,20 +1,14 @@
 """The one interface every model type implements, and the base of its config."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar, NamedTuple, Sequence
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
+from stance.config import ModelConfig
 from stance.labels import LABELS
-from stance.schema import StrictConfig
-
-
-class ModelConfig(StrictConfig):
-    """The `model:` section; each model type subclasses it with its own keys."""
-
-    type: str
-
 
 Targets = Sequence[str] | None
 
@@ -42,12 +36,19 @@ class StanceModel(ABC):
         self.config = config
         self.seed = seed
 
-    @classmethod
+    @classmethod  # noqa: B027 - an optional hook: most model types point at nothing to check
     def preflight(cls, config: ModelConfig) -> None:
         """Check what the config points at (e.g. a checkpoint) before any work starts."""
 
+    @classmethod
+    def provenance(cls, config: ModelConfig) -> dict | None:
+        """What a run must record about the model's inputs beyond its config (e.g. weights)."""
+        return None
+
     @abstractmethod
-    def fit(self, texts: Sequence[str], labels: Sequence[str], targets: Targets = None, dev: DevSet | None = None) -> "StanceModel":
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], targets: Targets = None, dev: DevSet | None = None
+    ) -> "StanceModel":
         """Train on `texts` with gold `labels`; `dev` may drive early stopping. Returns self."""
 
     @abstractmethod

@@ -4,24 +4,18 @@ The ablation that shows what fine-tuning adds: the encoder never changes, only a
 linear head is fitted on each training fold.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Sequence
 
 import joblib
 import numpy as np
-from pydantic import Field
 from sklearn.linear_model import LogisticRegression
 
-from stance.models.hf_common import EncoderConfig, EncoderModel, with_targets
-from stance.models.sentence_encoder import embed, frozen_encoder, load_encoder
+from stance.config import EmbeddingsConfig
+from stance.models.encoder import EncoderModel, embed, frozen_encoder, load_sentence_encoder, with_targets
 from stance.models.sklearn_model import align_to_labels
 
 ENCODER_DIR, HEAD_FILE = "encoder", "head.joblib"
-
-
-class EmbeddingsConfig(EncoderConfig):
-    type: Literal["embeddings"]
-    C: float = Field(1.0, gt=0, description="inverse regularisation strength of the head")
 
 
 class EmbeddingsModel(EncoderModel):
@@ -52,5 +46,5 @@ class EmbeddingsModel(EncoderModel):
 
     @classmethod
     def load(cls, directory: Path, config: EmbeddingsConfig, seed: int) -> "EmbeddingsModel":
-        encoder = load_encoder(str((Path(directory) / ENCODER_DIR).resolve()))
+        encoder = load_sentence_encoder(str((Path(directory) / ENCODER_DIR).resolve()))
         return cls(config, seed, encoder=encoder, head=joblib.load(Path(directory) / HEAD_FILE))

@@ -1,18 +1,9 @@
 """Majority-class baseline: the floor every real model must clear."""
 
-from typing import Literal
-
-from pydantic import Field
-
 from sklearn.dummy import DummyClassifier
 
-from stance.models.base import ModelConfig
+from stance.config import MajorityConfig
 from stance.models.sklearn_model import SklearnModel
-
-
-class MajorityConfig(ModelConfig):
-    type: Literal["majority"]
-    per_target: bool = Field(False, description="one majority class per stance target (SemEval's baseline)")
 
 
 class MajorityModel(SklearnModel):

@@ -6,26 +6,17 @@ the methods: configs and the other model types never pay for it.
 """
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Sequence
 
 import numpy as np
-from pydantic import Field
 from sklearn.metrics import accuracy_score
 
-from stance import checkpoints
+from stance.config import SetFitConfig
 from stance.labels import ID2LABEL, LABEL2ID
-from stance.models.hf_common import EncoderConfig, EncoderModel, device, token_lengths, warn_if_truncated, with_targets
+from stance.models import checkpoints
+from stance.models.encoder import EncoderModel, device, token_lengths, warn_if_truncated, with_targets
 from stance.models.sklearn_model import align_to_labels
-
-
-class SetFitConfig(EncoderConfig):
-    type: Literal["setfit"]
-    num_iterations: int = Field(20, ge=1, description="contrastive pairs generated per training sentence")
-    epochs: int = Field(1, ge=1, description="epochs of contrastive body training")
-    batch_size: int = Field(16, ge=1, description="pairs per contrastive batch")
-    body_learning_rate: float = Field(2e-5, gt=0, description="learning rate of the encoder")
-    max_steps: int = Field(-1, description="cap on contrastive steps (-1: no cap); large data makes many pairs")
 
 
 def _accuracy(y_pred, y_true) -> dict:
@@ -60,7 +51,9 @@ class SetFitStanceModel(EncoderModel):
         warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), cfg.max_length)
         train_set = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
         with tempfile.TemporaryDirectory(prefix="setfit-") as scratch:
-            Trainer(model=self.model, args=self._training_args(scratch), train_dataset=train_set, metric=_accuracy).train()
+            Trainer(
+                model=self.model, args=self._training_args(scratch), train_dataset=train_set, metric=_accuracy
+            ).train()
         return self
 
     def _training_args(self, output_dir: str):

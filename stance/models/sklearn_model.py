@@ -1,17 +1,18 @@
 """Shared plumbing for model types that are one scikit-learn estimator."""
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import joblib
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import BaseEstimator
 
+from stance.config import SklearnConfig
 from stance.errors import StanceError
 from stance.labels import LABELS
-from stance.models.base import ModelConfig, StanceModel, Targets
+from stance.models.base import StanceModel, Targets
 
 ESTIMATOR_FILE = "estimator.joblib"
 
@@ -31,7 +32,7 @@ class SklearnModel(StanceModel):
     as the SemEval-2016 baselines do.
     """
 
-    def __init__(self, config: ModelConfig, seed: int, estimators: dict | None = None):
+    def __init__(self, config: SklearnConfig, seed: int, estimators: dict | None = None):
         super().__init__(config, seed)
         self.estimators = estimators or {}
 
@@ -70,10 +71,8 @@ class SklearnModel(StanceModel):
         joblib.dump(self.estimators, directory / ESTIMATOR_FILE)
 
     @classmethod
-    def load(cls, directory: Path, config: ModelConfig, seed: int) -> "SklearnModel":
-        estimators = joblib.load(directory / ESTIMATOR_FILE)
-        # Runs saved before per-target models existed hold a single estimator.
-        return cls(config, seed, estimators=estimators if isinstance(estimators, dict) else {None: estimators})
+    def load(cls, directory: Path, config: SklearnConfig, seed: int) -> "SklearnModel":
+        return cls(config, seed, estimators=joblib.load(directory / ESTIMATOR_FILE))
 
 
 def _estimator_proba(estimator: BaseEstimator, texts: list[str]) -> np.ndarray:

@@ -4,28 +4,13 @@ Because the vectorizers sit inside the Pipeline, cross-validation fits the vocab
 and IDF weights on each training fold only, and the saved model scores raw text.
 """
 
-from typing import Literal
-
-from pydantic import Field
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from stance.models.base import ModelConfig
+from stance.config import TfidfConfig
 from stance.models.sklearn_model import SklearnModel
-
-
-class TfidfConfig(ModelConfig):
-    type: Literal["tfidf"]
-    classifier: Literal["logreg", "linearsvc"] = Field("logreg", description="the linear classifier")
-    C: float = Field(1.0, gt=0, description="inverse regularisation strength")
-    word_ngram_range: tuple[int, int] = Field((1, 3), description="word n-gram sizes")
-    char_ngram_range: tuple[int, int] = Field((2, 5), description="character n-gram sizes, within word boundaries")
-    sublinear_tf: bool = Field(True, description="use 1 + log(tf)")
-    min_df: int = Field(1, ge=1, description="drop n-grams seen in fewer training documents")
-    max_iter: int = Field(5000, ge=1, description="solver iterations")
-    per_target: bool = Field(False, description="one model per stance target (Mohammad et al. 2016's SVM-ngrams)")
 
 
 class TfidfModel(SklearnModel):

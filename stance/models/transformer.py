@@ -7,17 +7,16 @@ imported inside the methods: configs and the other model types never pay for the
 
 import math
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Sequence
 
 import numpy as np
-from pydantic import Field
 
-from stance import checkpoints
+from stance.config import TransformerConfig
 from stance.labels import ID2LABEL, LABEL2ID, LABELS
+from stance.models import checkpoints
 from stance.models.base import DevSet
-from stance.models.hf_common import (
-    EncoderConfig,
+from stance.models.encoder import (
     EncoderModel,
     balanced_class_weights,
     batches,
@@ -25,27 +24,12 @@ from stance.models.hf_common import (
     quiet_transformers,
     token_lengths,
     warn_if_truncated,
-    with_targets,
 )
-
-
-class TransformerConfig(EncoderConfig):
-    type: Literal["transformer"]
-    epochs: int = Field(30, ge=1, description="passes over the training fold")
-    batch_size: int = Field(8, ge=1, description="training batch size per device")
-    learning_rate: float = Field(5e-5, gt=0, description="peak AdamW learning rate")
-    warmup_fraction: float = Field(0.1, ge=0, lt=1, description="share of steps with linear warmup")
-    weight_decay: float = Field(0.01, ge=0, description="AdamW weight decay")
-    class_weight: Literal["balanced", "none"] = Field("balanced", description="weight the loss by inverse class frequency")
-    deterministic: bool = Field(True, description="torch deterministic algorithms (slower on GPU)")
-    early_stopping_patience: int = Field(
-        0, ge=0, description="with a dev set: stop after this many epochs without a better dev F_avg (0: off)"
-    )
 
 
 def _dev_scores(prediction) -> dict:
     """F_avg and macro-F1 on the dev set, for choosing the best epoch."""
-    from stance.metrics import scores
+    from stance.evaluation.metrics import scores
 
     predicted = prediction.predictions.argmax(axis=-1)
     result = scores([ID2LABEL[int(i)] for i in prediction.label_ids], [ID2LABEL[int(i)] for i in predicted])
@@ -101,19 +85,35 @@ class TransformerModel(EncoderModel):
             dataloader_pin_memory=device().type == "cuda",  # pinning is a no-op (and a warning) on CPU
         )
 
+    def _pairs_with(self, targets) -> Sequence[str] | None:
+        """The first segment of each input: the target, when the config and the data have one."""
+        return list(targets) if self.config.use_target and targets is not None else None
+
     def _encode(self, texts: Sequence[str], targets, **kwargs):
         """Tokenize texts, as (target, text) pairs when the config and the data have targets."""
-        if self.config.use_target and targets is not None:
-            return self.tokenizer(list(targets), list(texts), truncation="only_second", max_length=self.config.max_length, **kwargs)
+        first = self._pairs_with(targets)
+        if first is not None:
+            return self.tokenizer(
+                first, list(texts), truncation="only_second", max_length=self.config.max_length, **kwargs
+            )
         return self.tokenizer(list(texts), truncation=True, max_length=self.config.max_length, **kwargs)
 
     def _lengths(self, texts: Sequence[str], targets) -> np.ndarray:
-        return token_lengths(self.tokenizer, with_targets(texts, targets, self.config.use_target))
+        """Token counts of exactly the sequences `_encode` builds, before truncation."""
+        return token_lengths(self.tokenizer, texts, pairs_with=self._pairs_with(targets))
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev: DevSet | None = None) -> "TransformerModel":
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], targets=None, dev: DevSet | None = None
+    ) -> "TransformerModel":
         import transformers
         from datasets import Dataset
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, Trainer
+        from transformers import (
+            AutoModelForSequenceClassification,
+            AutoTokenizer,
+            DataCollatorWithPadding,
+            EarlyStoppingCallback,
+            Trainer,
+        )
 
         cfg = self.config
         transformers.set_seed(self.seed)
@@ -129,8 +129,12 @@ class TransformerModel(EncoderModel):
         early_stopping = dev is not None and cfg.early_stopping_patience > 0
         dev_set = None
         if early_stopping:
-            dev_set = Dataset.from_dict({**self._encode(dev.texts, dev.targets), "labels": [LABEL2ID[l] for l in dev.labels]})
-        loss = _weighted_loss(balanced_class_weights(label_ids, len(LABELS))) if cfg.class_weight == "balanced" else None
+            dev_set = Dataset.from_dict(
+                {**self._encode(dev.texts, dev.targets), "labels": [LABEL2ID[label] for label in dev.labels]}
+            )
+        loss = (
+            _weighted_loss(balanced_class_weights(label_ids, len(LABELS))) if cfg.class_weight == "balanced" else None
+        )
         with tempfile.TemporaryDirectory() as scratch:
             trainer = Trainer(
                 model=self.network,

@@ -1,29 +1,25 @@
-"""Plumbing shared by the pretrained-encoder model types: device, batching, truncation.
+"""What the pretrained-encoder model types share: checkpoint checks, device, batching,
+truncation warnings, and the frozen sentence encoder.
 
 torch is imported inside the functions so that importing the model registry stays cheap.
 """
 
 import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
-from pydantic import Field
 from tqdm.auto import tqdm
 
-from stance import checkpoints
-from stance.models.base import ModelConfig, StanceModel
+from stance.config import EncoderConfig
+from stance.models import checkpoints
+from stance.models.base import StanceModel
 
 log = logging.getLogger("stance")
 
-
-class EncoderConfig(ModelConfig):
-    """Keys shared by the model types built on a pretrained encoder."""
-
-    checkpoint: str = Field(checkpoints.DEFAULT_CHECKPOINT, description="local folder, package:<name>, or Hub id")
-    use_target: bool = Field(False, description="give the model each text's stance target too (multi-target data)")
-    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated with a warning")
-    predict_batch_size: int = Field(64, ge=1, description="batch size for encoding at prediction time")
+# Inputs at least this long get a progress bar when predicted.
+PROGRESS_BAR_MIN_TEXTS = 1000
 
 
 class EncoderModel(StanceModel):
@@ -33,8 +29,9 @@ class EncoderModel(StanceModel):
     def preflight(cls, config: EncoderConfig) -> None:
         checkpoints.resolve(config.checkpoint)
 
-# Inputs at least this long get a progress bar when predicted.
-PROGRESS_BAR_MIN_TEXTS = 1000
+    @classmethod
+    def provenance(cls, config: EncoderConfig) -> dict:
+        return checkpoints.describe(config.checkpoint)
 
 
 def device():
@@ -52,9 +49,12 @@ def batches(items: Sequence, batch_size: int, desc: str = "predict") -> Iterator
         yield items[start : start + batch_size]
 
 
-def token_lengths(tokenizer, texts: Sequence[str]) -> np.ndarray:
-    """Untruncated token count of each text, special tokens included."""
-    encoded = tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+def token_lengths(tokenizer, texts: Sequence[str], pairs_with: Sequence[str] | None = None) -> np.ndarray:
+    """Untruncated token count of each text (or of each (pairs_with, text) pair), special tokens included."""
+    if pairs_with is None:
+        encoded = tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+    else:
+        encoded = tokenizer(list(pairs_with), list(texts), add_special_tokens=True, truncation=False, verbose=False)
     return np.array([len(ids) for ids in encoded["input_ids"]], dtype=int)
 
 
@@ -63,7 +63,11 @@ def warn_if_truncated(lengths: np.ndarray, max_length: int) -> None:
     too_long = int((lengths > max_length).sum())
     if too_long:
         log.warning(
-            "%d of %d texts exceed %d tokens (longest %d) and are truncated", too_long, len(lengths), max_length, lengths.max()
+            "%d of %d texts exceed %d tokens (longest %d) and are truncated",
+            too_long,
+            len(lengths),
+            max_length,
+            lengths.max(),
         )
 
 
@@ -95,3 +99,31 @@ def with_targets(texts: Sequence[str], targets: Sequence[str] | None, use_target
     if not use_target or targets is None:
         return list(texts)
     return [f"{target}: {text}" for target, text in zip(targets, texts)]
+
+
+def load_sentence_encoder(folder: str):
+    """A SentenceTransformer from a local folder; a plain BERT folder gets mean pooling.
+
+    The folder must be absolute: a relative name sends sentence-transformers to the Hub.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(folder, device=str(device()), local_files_only=True)
+
+
+@lru_cache(maxsize=2)
+def frozen_encoder(checkpoint: str):
+    """One shared, never-trained encoder per checkpoint: folds reuse it instead of reloading."""
+    return load_sentence_encoder(checkpoints.resolve(checkpoint))
+
+
+def embed(encoder, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:
+    """Sentence embeddings, truncated at `max_length` tokens with a warning."""
+    encoder.max_seq_length = max_length  # set on every call: the frozen encoder is shared
+    warn_if_truncated(token_lengths(encoder.tokenizer, texts), max_length)
+    return encoder.encode(
+        list(texts),
+        batch_size=batch_size,
+        convert_to_numpy=True,
+        show_progress_bar=len(texts) >= PROGRESS_BAR_MIN_TEXTS,
+    )

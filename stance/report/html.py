@@ -25,11 +25,10 @@ def _embed_images(html: str, base: Path) -> str:
     return re.sub(r'src="([^"]+\.png)"', inline, html)
 
 
-def write_html(markdown_text: str, base: Path, path: Path, title: str) -> Path:
-    """Render `markdown_text` (image links relative to `base`) to a standalone HTML file."""
+def to_html(markdown_text: str, base: Path, title: str) -> str:
+    """`markdown_text` (image links relative to `base`) as one standalone HTML page."""
     import markdown
 
     body = markdown.markdown(markdown_text, extensions=["tables"])
-    html = f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{title}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
-    path.write_text(_embed_images(html, base), encoding="utf-8")
-    return path
+    head = f"<meta charset='utf-8'><title>{title}</title><style>{STYLE}</style>"
+    return _embed_images(f"<!doctype html>\n<html><head>{head}</head>\n<body>\n{body}\n</body></html>\n", base)

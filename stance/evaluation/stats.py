@@ -1,44 +1,29 @@
 """Uncertainty and significance for small test sets. Pure functions, no I/O.
 
-Everything works on per-sentence confusion counts: `counts[s]` is the 3x3 matrix
-(gold x predicted, LABELS order) of sentence s summed over its CV repeats. Confusion
+Everything works on per-item confusion counts: `counts[s]` is the 3x3 matrix
+(gold x predicted, LABELS order) of item s summed over its CV repeats. Confusion
 counts add up, so a bootstrap resample or a paired permutation is a weighted sum of
 these matrices, and thousands of them are one matrix product.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy.stats import binomtest, norm
 
-from stance.labels import LABELS, POLAR_LABELS
+from stance.evaluation.metrics import scores_from_confusion
+from stance.labels import LABELS
 
-POLAR = [LABELS.index(label) for label in POLAR_LABELS]
 
-
-def sentence_counts(sentence_ids: Sequence[str], gold: Sequence[str], predicted: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """Sentence ids in first-seen order and their (n, 3, 3) confusion counts."""
-    order = list(dict.fromkeys(sentence_ids))
+def item_counts(item_ids: Sequence[str], gold: Sequence[str], predicted: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Item ids in first-seen order and their (n, 3, 3) confusion counts."""
+    order = list(dict.fromkeys(item_ids))
     index = {sid: i for i, sid in enumerate(order)}
     counts = np.zeros((len(order), len(LABELS), len(LABELS)))
-    for sid, g, p in zip(sentence_ids, gold, predicted):
+    for sid, g, p in zip(item_ids, gold, predicted):
         counts[index[sid], LABELS.index(g), LABELS.index(p)] += 1
     return order, counts
-
-
-def scores_from_confusion(confusion: np.ndarray) -> dict[str, np.ndarray]:
-    """accuracy, macro_f1 and f_avg of one (3, 3) or many (..., 3, 3) confusion matrices."""
-    tp = np.diagonal(confusion, axis1=-2, axis2=-1)
-    gold_totals, predicted_totals = confusion.sum(axis=-1), confusion.sum(axis=-2)
-    # F1 = 2TP / (2TP + FP + FN) = 2TP / (gold total + predicted total); 0 when both are 0.
-    denominator = gold_totals + predicted_totals
-    f1 = np.divide(2 * tp, denominator, out=np.zeros_like(tp, dtype=float), where=denominator > 0)
-    return {
-        "accuracy": tp.sum(axis=-1) / confusion.sum(axis=(-2, -1)),
-        "macro_f1": f1.mean(axis=-1),
-        "f_avg": f1[..., POLAR].mean(axis=-1),
-    }
 
 
 def _resample_weights(n: int, n_resamples: int, seed: int) -> np.ndarray:
@@ -52,8 +37,10 @@ class Interval:
     high: float
 
 
-def bootstrap_cis(counts: np.ndarray, n_resamples: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, Interval]:
-    """Percentile bootstrap intervals over sentences for accuracy, macro-F1 and F_avg."""
+def bootstrap_cis(
+    counts: np.ndarray, n_resamples: int = 1000, seed: int = 0, level: float = 0.95
+) -> dict[str, Interval]:
+    """Percentile bootstrap intervals over items for accuracy, macro-F1 and F_avg."""
     weights = _resample_weights(len(counts), n_resamples, seed)
     resampled = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts))
     tail = 100 * (1 - level) / 2
@@ -69,11 +56,13 @@ def mcnemar_exact(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> dict:
     return {"only_a_right": only_a, "only_b_right": only_b, "p_value": float(p)}
 
 
-def paired_permutation(counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_permutations: int = 10000, seed: int = 0) -> dict:
-    """Two-sided paired permutation test of metric(A) - metric(B), swapping A and B per sentence."""
+def paired_permutation(
+    counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_permutations: int = 10000, seed: int = 0
+) -> dict:
+    """Two-sided paired permutation test of metric(A) - metric(B), swapping A and B per item."""
     observed = float(scores_from_confusion(counts_a.sum(0))[metric] - scores_from_confusion(counts_b.sum(0))[metric])
     swaps = np.random.default_rng(seed).integers(0, 2, size=(n_permutations, len(counts_a)))
-    delta = counts_b - counts_a  # what sentence s adds to A's total when its predictions swap
+    delta = counts_b - counts_a  # what item s adds to A's total when its predictions swap
     total_a = counts_a.sum(0) + np.einsum("pn,nij->pij", swaps, delta)
     total_b = counts_b.sum(0) - np.einsum("pn,nij->pij", swaps, delta)
     null = scores_from_confusion(total_a)[metric] - scores_from_confusion(total_b)[metric]
@@ -81,8 +70,10 @@ def paired_permutation(counts_a: np.ndarray, counts_b: np.ndarray, metric: str =
     return {"difference": observed, "p_value": (extreme + 1) / (n_permutations + 1), "n_permutations": n_permutations}
 
 
-def paired_bootstrap_sd(counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0) -> float:
-    """Bootstrap standard deviation of metric(A) - metric(B), resampling sentences jointly."""
+def paired_bootstrap_sd(
+    counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0
+) -> float:
+    """Bootstrap standard deviation of metric(A) - metric(B), resampling items jointly."""
     weights = _resample_weights(len(counts_a), n_resamples, seed)
     a = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_a))[metric]
     b = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_b))[metric]
@@ -90,7 +81,7 @@ def paired_bootstrap_sd(counts_a: np.ndarray, counts_b: np.ndarray, metric: str 
 
 
 def bootstrap_sd(counts: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0) -> float:
-    """Bootstrap standard deviation of one run's metric over sentences."""
+    """Bootstrap standard deviation of one run's metric over items."""
     weights = _resample_weights(len(counts), n_resamples, seed)
     return float(np.std(scores_from_confusion(np.einsum("bn,nij->bij", weights, counts))[metric], ddof=1))
 
@@ -106,13 +97,15 @@ def permutation_p_value(observed: float, null: Sequence[float]) -> float:
     return float((1 + (null >= observed - 1e-12).sum()) / (1 + len(null)))
 
 
-def prediction_shuffle_null(counts: np.ndarray, metric: str = "macro_f1", n_permutations: int = 10000, seed: int = 0) -> np.ndarray:
-    """metric when gold labels are re-dealt across sentences, predictions fixed.
+def prediction_shuffle_null(
+    counts: np.ndarray, metric: str = "macro_f1", n_permutations: int = 10000, seed: int = 0
+) -> np.ndarray:
+    """metric when gold labels are re-dealt across items, predictions fixed.
 
-    Sentences, not prediction rows, are permuted: the repeats of one sentence share its
+    Items, not prediction rows, are permuted: the repeats of one item share its
     gold label, so shuffling rows would treat them as independent and understate chance.
     """
-    gold = counts.sum(axis=2).argmax(axis=1)  # every row of a sentence has the same gold label
+    gold = counts.sum(axis=2).argmax(axis=1)  # every row of an item has the same gold label
     predicted_counts = counts.sum(axis=1)  # (n, 3): how often each label was predicted
     rng = np.random.default_rng(seed)
     null = []

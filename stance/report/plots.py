@@ -1,15 +1,19 @@
-"""Figures for run and comparison reports (matplotlib, no display needed)."""
+"""Figures for run and comparison reports (matplotlib, no display needed).
 
-from pathlib import Path
-from typing import Sequence
+Each function returns a Figure; the caller saves it where it belongs.
+"""
+
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")  # headless: reports are written on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from stance.labels import LABELS  # noqa: E402
+from stance.runs import CurvePoint  # noqa: E402
 
 
 def _draw_confusion(ax, matrix: Sequence[Sequence[int]], title: str) -> None:
@@ -24,25 +28,29 @@ def _draw_confusion(ax, matrix: Sequence[Sequence[int]], title: str) -> None:
         ax.text(col, row, str(value), ha="center", va="center", color="white" if value > counts.max() / 2 else "black")
 
 
-def confusion_matrix(matrix: Sequence[Sequence[int]], title: str, path: Path) -> None:
+def _finish(fig: Figure) -> Figure:
+    fig.tight_layout()
+    plt.close(fig)  # the caller saves it; pyplot need not keep it
+    return fig
+
+
+def confusion_matrix(matrix: Sequence[Sequence[int]], title: str) -> Figure:
     fig, ax = plt.subplots(figsize=(4, 3.6))
     _draw_confusion(ax, matrix, title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return _finish(fig)
 
 
-def confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], path: Path) -> None:
+def confusion_matrices(matrices: Mapping[str, Sequence[Sequence[int]]]) -> Figure:
     """All runs' confusion matrices side by side."""
     fig, axes = plt.subplots(1, len(matrices), figsize=(3.8 * len(matrices), 3.6), squeeze=False)
     for ax, (name, matrix) in zip(axes[0], matrices.items()):
         _draw_confusion(ax, matrix, name)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return _finish(fig)
 
 
-def metric_bars(values: dict[str, dict[str, float]], intervals: dict[str, dict[str, list[float]]], path: Path) -> None:
+def metric_bars(
+    values: Mapping[str, Mapping[str, float]], intervals: Mapping[str, Mapping[str, Sequence[float]]]
+) -> Figure:
     """Grouped bars: one group per metric, one bar per run, 95% CIs as error bars."""
     names, metric_names = list(values), list(next(iter(values.values())))
     width = 0.8 / len(names)
@@ -57,22 +65,18 @@ def metric_bars(values: dict[str, dict[str, float]], intervals: dict[str, dict[s
     ax.set_ylim(0, 1)
     ax.set_ylabel("score, pooled out-of-fold (95% CI)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return _finish(fig)
 
 
-def learning_curves(curves: dict[str, list[dict]], path: Path) -> None:
+def learning_curves(curves: Mapping[str, Sequence[CurvePoint]]) -> Figure:
     """macro-F1 against training-set size per run, with its 95% CI band."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for name, points in curves.items():
-        sizes = [p["size"] for p in points]
-        ax.plot(sizes, [p["macro_f1"] for p in points], marker="o", label=name)
-        ax.fill_between(sizes, [p["ci95"][0] for p in points], [p["ci95"][1] for p in points], alpha=0.15)
-    ax.set_xlabel("training sentences per fold")
+        sizes = [p.size for p in points]
+        ax.plot(sizes, [p.macro_f1 for p in points], marker="o", label=name)
+        ax.fill_between(sizes, [p.ci95[0] for p in points], [p.ci95[1] for p in points], alpha=0.15)
+    ax.set_xlabel("training items per fold")
     ax.set_ylabel("macro-F1 (95% CI)")
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return _finish(fig)

@@ -1,20 +1,19 @@
 """docs/benchmarks/semeval2016.md: our SemEval-2016 Task 6 numbers beside the published ones.
 
-Reads only metrics.json, run.json and config.yaml of the runs under
-experiments/semeval2016/: no tweet text reaches the document (the data may not be
-redistributed).
+Reads only the records and metrics of the runs under experiments/semeval2016/: no tweet
+text reaches the document (the data may not be redistributed).
 
-    python -m stance.semeval_report [--experiments experiments/semeval2016] [--out docs/benchmarks]
+    python -m stance.report.semeval [--experiments experiments/semeval2016] [--out docs/benchmarks]
 """
 
 import argparse
-import os
-import platform
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from stance.report import collect_runs
-from stance.run_report import ci_text, pct
+from stance.provenance import machine
+from stance.report.format import ci_text, pct
+from stance.runs import Run, find_runs, write_atomically
 
 # F_avg on the subtask-A test set, pooled over all targets (the organizers' eval.pl).
 # Scores as listed in this project's benchmark issue; the majority row is also checked
@@ -30,12 +29,8 @@ PUBLISHED = [
 NOTES_FILE = "semeval2016_notes.md"
 
 
-def machine() -> str:
-    return f"{platform.machine()} Linux, {len(os.sched_getaffinity(0))} CPU cores, no GPU, Python {platform.python_version()}"
-
-
-def render(found, notes: str) -> str:
-    targets = sorted(next(iter(found)).metrics["per_article"]) if found else []
+def render(runs: Sequence[Run], notes: str) -> str:
+    targets = sorted(runs[0].metrics.per_group) if runs else []
     lines = [
         "# SemEval-2016 Task 6 (subtask A): our numbers beside the published ones",
         "",
@@ -58,21 +53,23 @@ def render(found, notes: str) -> str:
         "",
         "## Ours",
         "",
-        "| run | model | dev F_avg | **test F_avg** | test 95% CI | test macro-F1 | " + " | ".join(targets) + " | train s |",
+        "| run | model | dev F_avg | **test F_avg** | test 95% CI | test macro-F1 | "
+        + " | ".join(targets)
+        + " | train s |",
         "|---|---|---|---|---|---|" + "---|" * len(targets) + "---|",
     ]
-    for run in found:
+    for run in runs:
         m = run.metrics
-        dev = pct(m["dev"]["f_avg"]) if m.get("dev") else "–"
-        per_target = [pct(m["per_article"][t]["f_avg"]) for t in targets]
+        dev = pct(m.dev.f_avg) if m.dev else "–"
+        per_target = [pct(m.per_group[t].f_avg) for t in targets]
         lines.append(
-            f"| {run.name} | {run.model} | {dev} | **{100 * m['f_avg']:.2f}** | {ci_text(m['ci95']['f_avg'])} | {pct(m['macro_f1'])} | "
-            + " | ".join(per_target) + f" | {run.record['seconds']['total']:.0f} |"
+            f"| {run.name} | {run.model_description} | {dev} | **{100 * m.f_avg:.2f}** | {ci_text(m.ci95['f_avg'])} | "
+            f"{pct(m.macro_f1)} | " + " | ".join(per_target) + f" | {run.record.seconds.total:.0f} |"
         )
     lines += [
         "",
         "Per-target columns are F_avg within each target's test tweets. Many papers average",
-        "those five numbers instead (\"F_macroT\"), which gives quite different values; the",
+        'those five numbers instead ("F_macroT"), which gives quite different values; the',
         "published rows above are all pooled.",
         "",
         "Commands (the data folder is not in this repository; see the README):",
@@ -82,6 +79,7 @@ def render(found, notes: str) -> str:
         "make bench-semeval",
         "# or one config:",
         "stance train --config configs/semeval2016/<name>.yaml --out experiments/semeval2016/<name>",
+        "stance evaluate --run experiments/semeval2016/<name>",
         "```",
         "",
     ]
@@ -89,19 +87,19 @@ def render(found, notes: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stance.semeval_report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m stance.report.semeval", description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=Path, default=Path("experiments/semeval2016"))
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks"))
     args = parser.parse_args(argv)
-    found = collect_runs(args.experiments) if args.experiments.is_dir() else []
-    if not found:
+    runs = [run for run in find_runs(args.experiments) if run.is_evaluated]
+    if not runs:
         print(f"error: no evaluated runs in {args.experiments}; run make bench-semeval", file=sys.stderr)
         return 2
     notes_path = args.out / NOTES_FILE
     notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() else ""
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "semeval2016.md"
-    path.write_text(render(found, notes), encoding="utf-8")
+    write_atomically(path, render(runs, notes))
     print(f"wrote {path}")
     return 0
 

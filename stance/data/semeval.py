@@ -1,4 +1,4 @@
-"""SemEval-2016 Task 6, subtask A: the organizers' files -> the project's Dataset schema.
+"""SemEval-2016 Task 6, subtask A: the organizers' files -> Examples grouped by target.
 
 The files may not be redistributed, so they are never in this repository: the loader
 reads them from `data.semeval_dir` in the config or the STANCE_SEMEVAL_DIR variable.
@@ -14,8 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from datasets import Dataset
-
+from stance.data.examples import TEST, TRAIN, DataSource, Examples
 from stance.errors import DataError, where
 from stance.labels import LABELS
 
@@ -24,7 +23,7 @@ OBTAIN = "obtain the files from http://www.saifmohammad.com/WebPages/StanceDatas
 TRIAL_FILE = "trialdata-all-annotations.txt"
 TRAINING_FILE = "semeval2016-task6-trainingdata.txt"
 TEST_FILE = "SemEval2016-Task6-subtaskA-testdata-gold.txt"
-SPLIT_FILES = {"train": (TRIAL_FILE, TRAINING_FILE), "test": (TEST_FILE,)}
+SPLIT_FILES = {TRAIN: (TRIAL_FILE, TRAINING_FILE), TEST: (TEST_FILE,)}
 COLUMNS = ("ID", "Target", "Tweet", "Stance")
 MARKER = re.compile(r"\s*#SemST\s*$")
 
@@ -33,7 +32,9 @@ def resolve_dir(configured: Path | None) -> Path:
     """The data folder from the config, else the environment; a clear error if neither exists."""
     folder = configured or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
     if folder is None:
-        raise DataError(f"data.semeval_dir: not set (nor {ENV_VAR}); point it at the SemEval-2016 Task 6 folder; {OBTAIN}")
+        raise DataError(
+            f"data.semeval_dir: not set (nor {ENV_VAR}); point it at the SemEval-2016 Task 6 folder; {OBTAIN}"
+        )
     if not folder.is_dir():
         raise DataError(f"data.semeval_dir: {folder} does not exist; {OBTAIN}")
     return folder
@@ -65,33 +66,35 @@ def read_file(path: Path) -> list[dict]:
     return rows
 
 
-def load_split(folder: Path, split: str) -> Dataset:
-    """train (trial + training, 2,914 tweets) or test (subtask-A gold, 1,249 tweets)."""
+def load_split(folder: Path, split: str) -> list[dict]:
+    """Example rows of train (trial + training, 2,914 tweets) or test (subtask-A gold, 1,249)."""
     rows = [row for name in SPLIT_FILES[split] for row in read_file(folder / name)]
     seen = set()
     for row in rows:
         if row["id"] in seen:
             raise DataError(f"{folder}: duplicate tweet id {row['id']} in split '{split}'")
         seen.add(row["id"])
-    # The article schema, plus `target`. `article` holds the target too, so the report's
-    # per-article breakdown reads as a per-target one.
-    return Dataset.from_dict(
-        {
-            "id": [r["id"] for r in rows],
-            "article": [r["target"] for r in rows],
-            "text": [r["text"] for r in rows],
-            "start": [0] * len(rows),
-            "end": [len(r["text"]) for r in rows],
-            "label": [r["label"] for r in rows],
-            "rationale": [""] * len(rows),
-            "target": [r["target"] for r in rows],
-        }
-    )
+    # A tweet's group is its target: the report breaks results down per target.
+    return [{**row, "group": row["target"], "split": split, "rationale": None} for row in rows]
 
 
-def fingerprint(folder: Path) -> str:
-    """sha256 over the files the loader reads, in a fixed order."""
-    digest = hashlib.sha256()
-    for name in (*SPLIT_FILES["train"], *SPLIT_FILES["test"]):
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
-    return digest.hexdigest()
+class SemEvalSource(DataSource):
+    """SemEval-2016 Task 6 from `data.semeval_dir`: train, then the official test split."""
+
+    name = "semeval2016"
+
+    def load(self) -> Examples:
+        folder = resolve_dir(self.config.semeval_dir)
+        return Examples.from_rows(load_split(folder, TRAIN) + load_split(folder, TEST))
+
+    @property
+    def location(self) -> str:
+        return str(resolve_dir(self.config.semeval_dir))
+
+    def fingerprint(self) -> str:
+        """sha256 over the files the loader reads, in a fixed order."""
+        folder = resolve_dir(self.config.semeval_dir)
+        digest = hashlib.sha256()
+        for name in (*SPLIT_FILES[TRAIN], *SPLIT_FILES[TEST]):
+            digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+        return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Scoring saved predictions: metrics, uncertainty, paired comparisons, agreement, ensemble weights."""

@@ -1,0 +1,86 @@
+"""`stance report`: experiments/REPORT.md (and REPORT.html) comparing every evaluated run."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from stance.data import SeedsSource, open_source
+from stance.errors import RunError
+from stance.evaluation.metrics import HEADLINE_METRICS
+from stance.report import DEFAULT_BASELINE, agreement, curve, errors, groups, html, paired, plots, summary
+from stance.runs import Run, find_runs, write_atomically
+
+REPORT_NAME, HTML_NAME, FIGURES_DIR = "REPORT.md", "REPORT.html", "figures"
+
+
+def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
+    """The seeds the runs were trained on, for the agreement section (None for external data)."""
+    config = next((run.config for run in runs if run.config is not None), None)
+    source = open_source(config.data) if config else None
+    return source if isinstance(source, SeedsSource) else None
+
+
+def render(runs: Sequence[Run], baseline: str) -> str:
+    lines = [
+        "# Comparison of runs",
+        "",
+        "Written by `stance report` (`make evaluate`). " + summary.intro(runs[0].metrics.n_items),
+        "",
+        *summary.table(runs),
+        "",
+        f"![metrics with 95% CIs]({FIGURES_DIR}/metrics.png)",
+        "",
+        f"## Is the difference real? Paired tests against `{baseline}`",
+        "",
+        paired.INTRO,
+        "",
+        *paired.section(runs, baseline),
+        "",
+    ]
+    seeds = _seeds_source(runs)
+    if seeds is not None:
+        best = max(run.metrics.macro_f1 for run in runs)
+        lines += ["## Human agreement", "", *agreement.section(seeds, best), ""]
+    if curve.curves(runs):
+        lines += ["## Learning curve", "", *curve.section(FIGURES_DIR), ""]
+    per_group = groups.section(runs)
+    if per_group:
+        lines += ["## Per group, macro-F1", "", *per_group, ""]
+    lines += [
+        "## Confusion matrices",
+        "",
+        f"![confusion matrices]({FIGURES_DIR}/confusion_matrices.png)",
+        "",
+        "## Error analysis",
+        "",
+        errors.INTRO,
+        "",
+        *errors.section({run.name: run.predictions for run in runs}),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _save(figure, path: Path) -> None:
+    figure.savefig(path, dpi=110)
+
+
+def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE) -> Path:
+    """Write REPORT.md, REPORT.html and their figures for every evaluated run."""
+    runs = [run for run in find_runs(experiments_dir) if run.is_evaluated]
+    if not runs:
+        raise RunError(f"{experiments_dir}: no evaluated runs to report (run `make evaluate` first)")
+    figures = experiments_dir / FIGURES_DIR
+    figures.mkdir(exist_ok=True)
+    headline = {run.name: {m: getattr(run.metrics, m) for m in HEADLINE_METRICS} for run in runs}
+    _save(plots.metric_bars(headline, {run.name: run.metrics.ci95 for run in runs}), figures / "metrics.png")
+    _save(
+        plots.confusion_matrices({run.name: run.metrics.confusion_matrix for run in runs}),
+        figures / "confusion_matrices.png",
+    )
+    if curve.curves(runs):
+        _save(plots.learning_curves(curve.curves(runs)), figures / curve.FIGURE)
+    text = render(runs, baseline)
+    path = experiments_dir / REPORT_NAME
+    write_atomically(path, text)
+    write_atomically(experiments_dir / HTML_NAME, html.to_html(text, experiments_dir, "stance: comparison of runs"))
+    return path

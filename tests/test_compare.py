@@ -1,0 +1,47 @@
+"""The paired comparison's verdicts, and the words the report gives them."""
+
+from stance.evaluation.compare import compare, paired
+from stance.report.paired import verdict_text
+from stance.runs import PredictionRow
+
+GOLD = ["FAVOR", "AGAINST", "NONE"] * 10
+
+
+def rows(predicted, fold=0):
+    return [
+        PredictionRow(
+            id=str(i), group="a", text="t", gold=g, predicted=p,
+            probabilities={"FAVOR": 1.0, "AGAINST": 0.0, "NONE": 0.0}, repeat=0, fold=fold, split="test",
+        )
+        for i, (g, p) in enumerate(zip(GOLD, predicted))
+    ]  # fmt: skip
+
+
+def test_identical_predictions_have_nothing_to_test():
+    result = compare(rows(GOLD), rows(GOLD))
+    assert result.verdict == "identical" and result.macro_f1_difference == 0 and result.permutation_p == 1.0
+    assert verdict_text("a", "b", result) == "Identical predictions on all 30 items: nothing to test."
+
+
+def test_a_real_difference_is_found_in_the_right_direction():
+    wrong = ["NONE", "FAVOR", "AGAINST"] * 10
+    better = compare(rows(GOLD), rows(wrong), seed=1)
+    assert better.verdict == "better" and better.macro_f1_difference == 1.0 and better.permutation_p < 0.001
+    assert (better.only_run_right, better.only_baseline_right) == (30, 0)
+    assert verdict_text("run", "base", better) == "run is better than base by 100.0 macro-F1 points (p < 0.001)."
+    assert compare(rows(wrong), rows(GOLD), seed=1).verdict == "worse"
+
+
+def test_a_small_difference_is_not_distinguishable_and_says_what_could_be():
+    one_off = list(GOLD)
+    one_off[0] = "AGAINST"
+    result = compare(rows(GOLD), rows(one_off), seed=1)
+    assert result.verdict == "not_distinguishable" and result.permutation_p > 0.05
+    text = verdict_text("run", "base", result)
+    assert text.startswith(f"Not distinguishable at this sample size (n = 30, p = {result.permutation_p:.3f})")
+    assert f"about {100 * result.minimum_detectable_difference:.0f} points" in text
+
+
+def test_runs_on_other_folds_are_not_paired():
+    assert not paired(rows(GOLD, fold=0), rows(GOLD, fold=1))
+    assert compare(rows(GOLD, fold=0), rows(GOLD, fold=1)) is None
