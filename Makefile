@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 CONFIGS  := $(if $(CONFIG),$(CONFIG),$(wildcard configs/*.yaml))
 PREDICTIONS := $(patsubst configs/%.yaml,experiments/%/predictions.jsonl,$(CONFIGS))
 METRICS  := $(patsubst configs/%.yaml,experiments/%/metrics.json,$(CONFIGS))
-SEED_FILES := $(shell find seeds/articles -type f 2>/dev/null)
+SEED_FILES := $(shell find seeds/articles seeds/sets -type f 2>/dev/null)
 # A change here changes scores or reports, never predictions: re-score, do not retrain.
 SCORING_CODE := stance/runs.py $(wildcard stance/evaluation/*.py stance/report/*.py)
 

@@ -63,11 +63,15 @@ def cmd_ensemble(args: argparse.Namespace) -> None:
 
 
 def cmd_agreement(args: argparse.Namespace) -> None:
-    from stance.data.seeds import load_annotations
+    from stance.data.seeds import annotations_by_source
     from stance.evaluation.agreement import agreement
     from stance.report.agreement import render
 
-    print(render(agreement(*load_annotations(args.seeds))))
+    for source, (annotations, texts) in annotations_by_source(args.seeds).items():
+        if len(annotations) < 2:
+            print(f"== {source}: {len(annotations)} annotator(s), nothing to compare\n")
+            continue
+        print(f"== {source}\n{render(agreement(annotations, texts))}\n")
 
 
 def cmd_segment(args: argparse.Namespace) -> None:
@@ -118,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     ensemble.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     ensemble.set_defaults(func=cmd_ensemble)
 
-    agree = sub.add_parser("agreement", help="inter-annotator agreement from seeds/articles/*/annotations/")
+    agree = sub.add_parser("agreement", help="inter-annotator agreement per source (articles, each set)")
     agree.add_argument("--seeds", type=Path, default=Path("seeds"), help="seeds folder")
     agree.set_defaults(func=cmd_agreement)
 

@@ -29,7 +29,8 @@ class StrictConfig(BaseModel):
 
 class SeedsDataConfig(StrictConfig):
     source: Literal["seeds"] = "seeds"
-    seeds_dir: Path = Field(Path("seeds"), description="folder holding articles/<id>/")
+    seeds_dir: Path = Field(Path("seeds"), description="folder holding articles/<id>/ and sets/<name>/")
+    sets: tuple[str, ...] = Field((), description="labelled sets under seeds_dir/sets/ to load beside the articles")
 
 
 class SemEvalDataConfig(StrictConfig):
@@ -61,14 +62,22 @@ class ProtocolConfig(StrictConfig):
     loao: leave-one-group-out (one article, or one target, at a time).
     holdout: for data with a test split (SemEval): train on train minus a stratified dev
          split, use dev for early stopping and model choice, score once on test.
+    loo with test_sources: leave one family out (an article unit with its contrast
+         edits), testing only the items of test_sources; every other item trains in
+         every fold ("augmented leave-one-out").
+    cross_set: train on the items of train_sources, test on those of test_sources.
+    grouped_kfold: stratified k-fold whose groups are families, so a unit and its
+         contrast edits never straddle a split.
     """
 
-    type: Literal["loo", "repeated_kfold", "loao", "holdout"] = Field(
-        description="loo, repeated_kfold, loao or holdout"
+    type: Literal["loo", "repeated_kfold", "loao", "holdout", "cross_set", "grouped_kfold"] = Field(
+        description="loo, repeated_kfold, loao, holdout, cross_set or grouped_kfold"
     )
     n_splits: int | None = Field(None, ge=2, description="k; at most the smallest class count")
     n_repeats: int | None = Field(None, ge=1, description="passes over the data, each with a new seed")
     dev_fraction: float | None = Field(None, gt=0, lt=1, description="holdout: share of train held out as dev (0.1)")
+    train_sources: tuple[str, ...] | None = Field(None, description="cross_set: the sources trained on")
+    test_sources: tuple[str, ...] | None = Field(None, description="cross_set, loo: the sources tested on")
 
     @model_validator(mode="before")
     @classmethod
@@ -80,14 +89,25 @@ class ProtocolConfig(StrictConfig):
 
     @model_validator(mode="after")
     def _keys_match_type(self) -> "ProtocolConfig":
-        if self.type != "repeated_kfold" and self.n_splits is not None:
-            raise ValueError("n_splits is only used by type 'repeated_kfold'")
-        if self.type in ("loao", "holdout") and self.n_repeats not in (None, 1):
+        if self.type not in ("repeated_kfold", "grouped_kfold") and self.n_splits is not None:
+            raise ValueError("n_splits is only used by types 'repeated_kfold' and 'grouped_kfold'")
+        if self.type in ("loao", "holdout", "cross_set") and self.n_repeats not in (None, 1):
             raise ValueError(f"type '{self.type}' has one fixed split; n_repeats is not used")
         if self.type != "holdout" and self.dev_fraction is not None:
             raise ValueError("dev_fraction is only used by type 'holdout'")
         if self.type == "repeated_kfold" and (self.n_splits is None or (self.n_repeats or 0) < MIN_KFOLD_REPEATS):
             raise ValueError(f"type 'repeated_kfold' needs n_splits and n_repeats >= {MIN_KFOLD_REPEATS}")
+        if self.type == "grouped_kfold" and self.n_splits is None:
+            raise ValueError("type 'grouped_kfold' needs n_splits")
+        if self.type != "cross_set" and self.train_sources is not None:
+            raise ValueError("train_sources is only used by type 'cross_set'")
+        if self.type not in ("cross_set", "loo") and self.test_sources is not None:
+            raise ValueError("test_sources is only used by types 'cross_set' and 'loo'")
+        if self.type == "cross_set":
+            if not self.train_sources or not self.test_sources:
+                raise ValueError("type 'cross_set' needs train_sources and test_sources")
+            if set(self.train_sources) & set(self.test_sources):
+                raise ValueError("cross_set: a source cannot be both trained and tested on")
         return self
 
     @property

@@ -13,3 +13,18 @@ POLAR_LABELS: tuple[str, ...] = (FAVOR, AGAINST)
 
 LABEL2ID: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
 ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
+
+# The phenomenon tags of the labelled sets (seeds/GUIDELINES.md, "Phenomenon tags"): which
+# capability an item tests. The loader refuses any other tag.
+TAGS: tuple[str, ...] = (
+    "reported_speech",
+    "decision",
+    "negation",
+    "hedged",
+    "mixed",
+    "threat",
+    "indirect",
+    "topic_none",
+    "background",
+    "argument",
+)

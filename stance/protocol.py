@@ -9,7 +9,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, RepeatedStratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    LeaveOneGroupOut,
+    LeaveOneOut,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+    train_test_split,
+)
 
 from stance.config import AnalysisConfig, ProtocolConfig
 from stance.errors import ConfigError
@@ -49,14 +55,24 @@ def holdout_fold(strata: Sequence[str], is_test: np.ndarray, dev_fraction: float
 
 
 def make_folds(
-    labels: Sequence[str], protocol: ProtocolConfig, seed: int, groups: Sequence[str], is_test: np.ndarray
+    labels: Sequence[str],
+    protocol: ProtocolConfig,
+    seed: int,
+    groups: Sequence[str],
+    is_test: np.ndarray,
+    sources: Sequence[str] | None = None,
+    families: Sequence[str] | None = None,
 ) -> list[Fold]:
-    """Every fold of `protocol` over `labels`; each repeat tests every item exactly once.
+    """Every fold of `protocol` over `labels`; each repeat tests every tested item exactly once.
 
-    `groups` (the article, or target, of each item) drives leave-one-group-out and the
-    holdout dev split; `is_test` marks a data set's own test split. Cross-validation
-    protocols use only the items that are not test items.
+    `groups` (the article, set or target of each item) drives leave-one-group-out and the
+    holdout dev split; `is_test` marks a data set's own test split. `sources` and
+    `families` (default: one source, each item its own family) drive the protocols over
+    several labelled sources. Cross-validation protocols use only the non-test items.
     """
+    n = len(labels)
+    sources = np.asarray(sources if sources is not None else [""] * n, dtype=object)
+    families = np.asarray(families if families is not None else [str(i) for i in range(n)], dtype=object)
     if protocol.type == "holdout":
         if not is_test.any():
             raise ConfigError("protocol.type: holdout needs data with a test split (e.g. data.source: semeval2016)")
@@ -66,7 +82,13 @@ def make_folds(
         raise ConfigError(
             f"protocol.type: {protocol.type} cross-validates one split; use type 'holdout' for data with a test split"
         )
-    n, dummy_x = len(labels), np.zeros(len(labels))
+    for key in ("train_sources", "test_sources"):
+        missing = sorted(set(getattr(protocol, key) or ()) - set(sources))
+        if missing:
+            raise ConfigError(f"protocol.{key}: no loaded items come from {missing} (loaded: {sorted(set(sources))})")
+    dummy_x = np.zeros(n)
+    if protocol.type == "loo" and protocol.test_sources:
+        return family_folds(sources, families, protocol.test_sources)
     if protocol.type == "loo":
         if n < 2:
             raise ConfigError(f"protocol.type: leave-one-out needs at least 2 items, got {n}")
@@ -81,17 +103,46 @@ def make_folds(
         return [
             Fold(0, i, train, test) for i, (train, test) in enumerate(LeaveOneGroupOut().split(dummy_x, groups=groups))
         ]
+    if protocol.type == "cross_set":
+        # No family is held out: a contrast set tests a model that has seen the units it
+        # was made from (Gardner et al. 2020); the sources themselves never overlap.
+        train = np.flatnonzero(np.isin(sources, protocol.train_sources))
+        return [Fold(0, 0, train, np.flatnonzero(np.isin(sources, protocol.test_sources)))]
     smallest, count = min(Counter(labels).items(), key=lambda item: item[1])
     if protocol.n_splits > count:
         raise ConfigError(
             f"protocol.n_splits: {protocol.n_splits} folds exceed the smallest class count "
             f"({smallest}: {count}); stratification needs n_splits <= {count}"
         )
+    if protocol.type == "grouped_kfold":
+        return grouped_folds(list(labels), families, protocol.n_splits, protocol.repeats, seed)
     splitter = RepeatedStratifiedKFold(n_splits=protocol.n_splits, n_repeats=protocol.n_repeats, random_state=seed)
     return [
         Fold(i // protocol.n_splits, i % protocol.n_splits, train, test)
         for i, (train, test) in enumerate(splitter.split(dummy_x, list(labels)))
     ]
+
+
+def family_folds(sources: np.ndarray, families: np.ndarray, test_sources: Sequence[str]) -> list[Fold]:
+    """One fold per family of the tested sources: test its tested items, train on everything
+    outside the family. A held-out unit's contrast edits are never in its training fold."""
+    tested = np.isin(sources, test_sources)
+    folds = []
+    for i, family in enumerate(dict.fromkeys(families[tested])):
+        in_family = families == family
+        folds.append(Fold(0, i, np.flatnonzero(~in_family), np.flatnonzero(in_family & tested)))
+    return folds
+
+
+def grouped_folds(labels: list[str], families: np.ndarray, n_splits: int, repeats: int, seed: int) -> list[Fold]:
+    """Stratified k-fold by label whose groups are families, reshuffled per repeat."""
+    dummy_x = np.zeros(len(labels))
+    folds = []
+    for repeat in range(repeats):
+        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed + repeat)
+        for i, (train, test) in enumerate(splitter.split(dummy_x, labels, groups=families)):
+            folds.append(Fold(repeat, i, train, test))
+    return folds
 
 
 def final_training_items(is_test: np.ndarray) -> np.ndarray:

@@ -64,6 +64,9 @@ class PredictionRow(Record):
     fold: int
     split: Literal["test", "dev"]  # dev: the holdout's early-stopping split, scored apart
     rationale: str | None = None
+    source: str  # "article", a labelled set's name, or the external data set's name
+    family: str  # the article unit a contrast item was made from, else the item's own id
+    tags: tuple[str, ...] = ()  # phenomenon tags of labelled-set items
 
     @property
     def correct(self) -> bool:
@@ -150,6 +153,19 @@ class GroupScores(Headline):
     n_items: int
 
 
+class TagScores(Record):
+    n_items: int
+    accuracy: float
+
+
+class ContrastScores(Record):
+    """Gardner et al. (2020): a unit counts only if it and every contrast edit of it are right."""
+
+    n_units: int
+    consistency: float
+    contrast_accuracy: float
+
+
 class Spread(Record):
     mean: float
     std: float
@@ -190,6 +206,9 @@ class Metrics(Headline):
     bootstrap_resamples: int
     chance: ChanceCheck
     per_group: dict[str, GroupScores]
+    per_source: dict[str, GroupScores]
+    per_tag: dict[str, TagScores]
+    contrast: ContrastScores | None
     learning_curve: list[CurvePoint]
     dev: Headline | None
 

@@ -48,6 +48,9 @@ def _rows(model: StanceModel, examples: Examples, fold: Fold, split: str, items:
             fold=fold.index,
             split=split,
             rationale=examples.rationale[i],
+            source=examples.source[i],
+            family=examples.family[i],
+            tags=examples.tags[i],
         )
         for i, proba in zip(items, probabilities)
     ]
@@ -111,7 +114,13 @@ def prepare(config: ExperimentConfig, config_source: str):
     examples = source.load()
     try:
         folds = protocol.make_folds(
-            examples.label.tolist(), config.protocol, config.seed, examples.group.tolist(), examples.is_test
+            examples.label.tolist(),
+            config.protocol,
+            config.seed,
+            examples.group.tolist(),
+            examples.is_test,
+            sources=examples.source,
+            families=examples.family,
         )
         MODELS[config.model.type].preflight(config.model)
         protocol.check_curve_sizes(config.analysis, folds)

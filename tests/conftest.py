@@ -51,6 +51,54 @@ def write_article(seeds_dir: Path, article_id: str, sentences: list[tuple[str, s
     return article_dir
 
 
+def write_set(seeds_dir: Path, name: str, kind: str, items: list[dict]) -> Path:
+    """Write a labelled set folder: meta.yaml and items.jsonl."""
+    folder = seeds_dir / "sets" / name
+    folder.mkdir(parents=True)
+    meta = {
+        "kind": kind,
+        "target": "US–Russia cooperation",
+        "written_by": "test fixture",
+        "date": "2026-11-26",
+        "guidelines_version": 2,
+        "description": "toy set",
+    }
+    (folder / "meta.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    seeds.write_jsonl(folder / "items.jsonl", items)
+    return folder
+
+
+def contrast_items(article_id: str = "toy-article") -> list[dict]:
+    """Two edits of each of the toy article's units 2 and 5 (a FAVOR and an AGAINST unit)."""
+    edits = [
+        ("s02", "flip", "AGAINST", "We strongly oppose cooperation with Russia against terrorism."),
+        ("s02", "neutral", "NONE", "We discussed Russia and terrorism at lunch."),
+        ("s05", "flip", "FAVOR", "Russia is a valuable partner and can be trusted."),
+        ("s05", "keep", "AGAINST", "Moscow is a menace and no partner at all."),
+    ]
+    return [
+        {"id": f"contrast.{unit}.{edit}", "text": text, "label": label, "rationale": "toy rule",
+         "tags": ["decision"], "source_id": f"{article_id}.{unit}", "edit": edit}
+        for unit, edit, label, text in edits
+    ]  # fmt: skip
+
+
+def constructed_items(n: int = 6) -> list[dict]:
+    texts = [
+        ("Washington and Moscow should work together on the station.", "FAVOR"),
+        ("The Kremlin cannot be trusted with any joint program.", "AGAINST"),
+        ("The joint talks were held on Tuesday in Geneva.", "NONE"),
+        ("Both sides agreed to extend the treaty.", "FAVOR"),
+        ("The senator said a partnership with Russia would be a mistake.", "AGAINST"),
+        ("The cooperation agenda lists fisheries and shipping.", "NONE"),
+    ]
+    return [
+        {"id": f"constructed.x{i:03d}", "text": text, "label": label, "rationale": "toy rule",
+         "tags": ["topic_none" if label == "NONE" else "indirect"], "topic": "toy"}
+        for i, (text, label) in enumerate(texts[:n], 1)
+    ]  # fmt: skip
+
+
 @pytest.fixture
 def seeds_dir(tmp_path: Path) -> Path:
     """A seeds folder with one toy article: 10 sentences (headline + 3 per class)."""

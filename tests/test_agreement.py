@@ -57,3 +57,22 @@ def test_agreement_command_prints_kappa_and_disagreements(seeds_dir, capsys):
     assert main(["agreement", "--seeds", str(seeds_dir)]) == 0
     out = capsys.readouterr().out
     assert "Cohen's kappa 0.500" in out and "2 disagreements" in out
+
+
+def test_agreement_is_reported_per_source_sets_included(seeds_dir, capsys):
+    from conftest import contrast_items, write_set
+
+    annotate(seeds_dir, "ann1", A)
+    annotate(seeds_dir, "ann2", B)
+    folder = write_set(seeds_dir, "contrast", "contrast", contrast_items())
+    (folder / "annotations").mkdir()
+    items = contrast_items()
+    seeds.write_jsonl(
+        folder / "annotations" / "first.jsonl", [{"id": i["id"], "label": i["label"], "rationale": "r"} for i in items]
+    )
+    flipped = [{"id": i["id"], "label": "NONE", "rationale": "r"} for i in items]
+    seeds.write_jsonl(folder / "annotations" / "second.jsonl", flipped)
+    assert main(["agreement", "--seeds", str(seeds_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "== article" in out and "Cohen's kappa 0.500" in out
+    assert "== contrast" in out and "first vs second" in out

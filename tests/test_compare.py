@@ -12,6 +12,7 @@ def rows(predicted, fold=0):
         PredictionRow(
             id=str(i), group="a", text="t", gold=g, predicted=p,
             probabilities={"FAVOR": 1.0, "AGAINST": 0.0, "NONE": 0.0}, repeat=0, fold=fold, split="test",
+            source="article", family=str(i),
         )
         for i, (g, p) in enumerate(zip(GOLD, predicted))
     ]  # fmt: skip

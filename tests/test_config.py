@@ -94,7 +94,7 @@ def test_missing_required_section(write_config, tmp_path):
 
 
 def test_protocol_keys_must_match_its_type(write_config):
-    with pytest.raises(ConfigError, match="only used by type 'repeated_kfold'"):
+    with pytest.raises(ConfigError, match="n_splits is only used by types 'repeated_kfold' and 'grouped_kfold'"):
         load_config(write_config(protocol={"type": "loo", "n_splits": 2}))
     with pytest.raises(ConfigError, match="n_repeats >= 10"):
         load_config(write_config(protocol={"type": "repeated_kfold", "n_splits": 2, "n_repeats": 3}))
@@ -123,3 +123,12 @@ def test_invalid_yaml_names_the_file(tmp_path):
     with pytest.raises(ConfigError, match=re.escape(f"{path}:2: invalid YAML")) as err:
         load_config(path)
     assert "\n" not in str(err.value)
+
+
+def test_cross_set_needs_disjoint_train_and_test_sources(write_config):
+    with pytest.raises(ConfigError, match="needs train_sources and test_sources"):
+        load_config(write_config(protocol={"type": "cross_set", "train_sources": ["article"]}))
+    with pytest.raises(ConfigError, match="a source cannot be both trained and tested on"):
+        load_config(
+            write_config(protocol={"type": "cross_set", "train_sources": ["article"], "test_sources": ["article"]})
+        )

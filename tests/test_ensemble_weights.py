@@ -10,7 +10,7 @@ def row(item, gold, favor, split="dev"):
     proba = {"FAVOR": favor, "AGAINST": 1 - favor, "NONE": 0.0}
     return PredictionRow(
         id=item, group="a", text="t", gold=gold, predicted=max(proba, key=proba.get),
-        probabilities=proba, repeat=0, fold=0, split=split,
+        probabilities=proba, repeat=0, fold=0, split=split, source="article", family=item,
     )  # fmt: skip
 
 

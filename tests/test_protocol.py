@@ -71,3 +71,60 @@ def test_holdout_dev_split_is_stratified_disjoint_and_never_touches_test():
 def test_holdout_without_a_test_split_is_a_config_error():
     with pytest.raises(ConfigError, match="holdout needs data with a test split"):
         make_folds(LABELS_15, ProtocolConfig(type="holdout"), seed=0, groups=["a"] * 15)
+
+
+# --- protocols over several sources ---------------------------------------------------------
+
+SOURCES = ["article"] * 4 + ["contrast"] * 4 + ["constructed"] * 6
+FAMILIES = ["u1", "u2", "u3", "u4", "u1", "u1", "u2", "u3"] + [f"c{i}" for i in range(6)]
+MIXED_LABELS = ["FAVOR", "AGAINST", "NONE", "FAVOR", "AGAINST", "NONE", "FAVOR", "AGAINST"] + [
+    "FAVOR",
+    "AGAINST",
+    "NONE",
+] * 2
+
+
+def source_folds(protocol):
+    return make_folds_with(MIXED_LABELS, protocol, 0, SOURCES, np.zeros(len(MIXED_LABELS), bool), SOURCES, FAMILIES)
+
+
+def test_augmented_leave_one_out_never_trains_on_the_held_out_family():
+    folds = source_folds(ProtocolConfig(type="loo", test_sources=("article",)))
+    assert len(folds) == 4  # one fold per article unit
+    for fold in folds:
+        held_out = {FAMILIES[i] for i in fold.test}
+        assert len(held_out) == 1 and {SOURCES[i] for i in fold.test} == {"article"}
+        assert not held_out & {FAMILIES[i] for i in fold.train}  # no unit, no edit of it
+        assert {i for i in range(8, 14)} <= set(fold.train)  # the constructed set trains in every fold
+
+
+def test_leave_one_family_out_can_test_a_unit_with_its_edits():
+    folds = source_folds(ProtocolConfig(type="loo", test_sources=("article", "contrast")))
+    assert [sorted(f.test) for f in folds][0] == [0, 4, 5]  # u1 and its two edits
+
+
+def test_cross_set_trains_on_one_source_and_tests_on_another():
+    (fold,) = source_folds(ProtocolConfig(type="cross_set", train_sources=("constructed",), test_sources=("article",)))
+    assert list(fold.train) == list(range(8, 14)) and list(fold.test) == [0, 1, 2, 3]
+
+
+def test_grouped_kfold_keeps_each_family_on_one_side():
+    folds = source_folds(ProtocolConfig(type="grouped_kfold", n_splits=2, n_repeats=2))
+    assert len(folds) == 4
+    for fold in folds:
+        assert not {FAMILIES[i] for i in fold.test} & {FAMILIES[i] for i in fold.train}
+    for repeat in (0, 1):
+        tested = sorted(i for f in folds if f.repeat == repeat for i in f.test)
+        assert tested == list(range(len(MIXED_LABELS)))
+
+
+def test_a_source_that_is_not_loaded_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"protocol.test_sources: no loaded items come from \['contrast'\]"):
+        make_folds_with(
+            ["FAVOR"] * 3,
+            ProtocolConfig(type="loo", test_sources=("contrast",)),
+            0,
+            ["a"] * 3,
+            np.zeros(3, bool),
+            ["article"] * 3,
+        )

@@ -11,7 +11,7 @@ PROBABILITIES = {"FAVOR": 0.5, "AGAINST": 0.3, "NONE": 0.2}
 def row(item, gold, predicted, repeat=0, split="test", group="a"):
     return PredictionRow(
         id=item, group=group, text=f"text of {item}", gold=gold, predicted=predicted,
-        probabilities=PROBABILITIES, repeat=repeat, fold=0, split=split,
+        probabilities=PROBABILITIES, repeat=repeat, fold=0, split=split, source="article", family=item,
     )  # fmt: skip
 
 
@@ -61,3 +61,26 @@ def test_groups_and_the_retrained_null_are_scored_from_the_rows():
     assert retrained.p_value == pytest.approx((1 + 1) / (1 + 3))
     assert (retrained.null_mean, retrained.null_max) == (pytest.approx(0.5), 0.9)
     assert [p.size for p in metrics.learning_curve] == [2]  # the run itself is the full-size point
+
+
+def tagged(item, gold, predicted, source, family, tags=(), repeat=0):
+    return row(item, gold, predicted, repeat=repeat).model_copy(
+        update={"source": source, "family": family, "tags": tags}
+    )
+
+
+def test_per_tag_accuracy_and_contrast_consistency_worked_by_hand():
+    rows = [
+        tagged("u1", "FAVOR", "FAVOR", "article", "u1"),
+        tagged("e1", "AGAINST", "AGAINST", "contrast", "u1", ("negation",)),
+        tagged("e2", "NONE", "NONE", "contrast", "u1", ("topic_none",)),
+        tagged("u2", "AGAINST", "AGAINST", "article", "u2"),
+        tagged("e3", "FAVOR", "AGAINST", "contrast", "u2", ("negation",)),
+        tagged("c1", "NONE", "FAVOR", "constructed", "c1", ("topic_none",)),
+    ]
+    metrics = score(rows, seed=0, full_train_size=5)
+    # u1 and both its edits are right; u2 is right but its edit is not: 1 of 2 units consistent.
+    assert metrics.contrast.n_units == 2 and metrics.contrast.consistency == 0.5
+    assert metrics.contrast.contrast_accuracy == pytest.approx(2 / 3)
+    assert metrics.per_tag["negation"].accuracy == 0.5 and metrics.per_tag["topic_none"].accuracy == 0.5
+    assert metrics.per_source["contrast"].n_items == 3 and metrics.per_source["article"].accuracy == 1.0

@@ -15,7 +15,7 @@ class Examples:
     """Labelled texts as parallel columns that fold indices select from.
 
     `group` is what a per-group breakdown and leave-one-group-out use: the article of a
-    sentence, or the target of a SemEval tweet. `split` is "test" only for a data set's
+    sentence, the labelled set of an item, or the target of a SemEval tweet. `split` is "test" only for a data set's
     own test split (SemEval); cross-validated data is all "train". `rationale` is None
     where the source has none.
     """
@@ -27,11 +27,19 @@ class Examples:
     target: np.ndarray
     split: np.ndarray
     rationale: np.ndarray
+    source: np.ndarray  # "article", a labelled set's name, or the external data set's name
+    family: np.ndarray  # the article unit an item was made from (contrast edits), else its own id
+    tags: np.ndarray  # phenomenon tags (labelled sets), else an empty tuple
 
     @classmethod
     def from_rows(cls, rows: Sequence[dict[str, Any]]) -> "Examples":
         """Examples from dicts with one key per column."""
-        column = lambda name: np.asarray([row[name] for row in rows], dtype=object)  # noqa: E731
+
+        def column(name: str) -> np.ndarray:
+            values = np.empty(len(rows), dtype=object)  # object, so tuples stay one cell each
+            values[:] = [row[name] for row in rows]
+            return values
+
         return cls(**{name: column(name) for name in cls.__dataclass_fields__})
 
     def __len__(self) -> int:

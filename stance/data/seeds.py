@@ -31,6 +31,7 @@ META_FILE = "meta.yaml"
 SENTENCES_FILE = "sentences.jsonl"
 LABELS_FILE = "labels.jsonl"
 ANNOTATIONS_DIR = "annotations"
+ARTICLE_SOURCE = "article"  # the `source` of every article unit; a labelled set's is its name
 
 META_KEYS = {"title", "source_file", "sha256", "target"}
 SENTENCE_KEYS = {"id": str, "start": int, "end": int, "text": str}
@@ -176,6 +177,9 @@ def load_article_rows(article_dir: Path, seen_ids: dict[str, str]) -> list[dict]
                 "target": meta["target"],
                 "split": TRAIN,
                 "rationale": label["rationale"],
+                "source": ARTICLE_SOURCE,
+                "family": sentence["id"],
+                "tags": (),
             }
         )
     return rows
@@ -216,28 +220,66 @@ def load_annotations(seeds_dir: Path) -> tuple[dict[str, dict[str, str]], dict[s
 
 
 class SeedsSource(DataSource):
-    """The labelled articles under `data.seeds_dir`, cross-validated (no test split)."""
+    """The labelled articles under `data.seeds_dir`, and the labelled sets `data.sets` names.
+
+    Cross-validated: nothing is a test split. Each example's `source` is "article" or the
+    set's name, so protocols and reports can keep the sources apart.
+    """
 
     name = "seeds"
 
     def load(self) -> Examples:
+        from stance.data import sets  # sets reuse this module's readers
+
         seen_ids: dict[str, str] = {}
-        return Examples.from_rows(
-            [row for article in article_dirs(self.config.seeds_dir) for row in load_article_rows(article, seen_ids)]
-        )
+        rows = [row for article in article_dirs(self.config.seeds_dir) for row in load_article_rows(article, seen_ids)]
+        units = {row["id"]: row["text"] for row in rows}
+        seen_texts = {row["text"].strip(): row["id"] for row in rows}
+        for name in self.config.sets:
+            rows += sets.load_set_rows(sets.set_dir(self.config.seeds_dir, name), units, seen_ids, seen_texts)
+        return Examples.from_rows(rows)
 
     @property
     def location(self) -> str:
         return str(self.config.seeds_dir)
 
+    def _files(self) -> list[Path]:
+        from stance.data import sets
+
+        files = [
+            d / name
+            for d in article_dirs(self.config.seeds_dir)
+            for name in (ARTICLE_FILE, META_FILE, SENTENCES_FILE, LABELS_FILE)
+        ]
+        for name in self.config.sets:
+            folder = sets.set_dir(self.config.seeds_dir, name)
+            files += [folder / sets.META_FILE, folder / sets.ITEMS_FILE]
+        return files
+
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
-        for article_dir in article_dirs(self.config.seeds_dir):
-            for name in (ARTICLE_FILE, META_FILE, SENTENCES_FILE, LABELS_FILE):
-                path = article_dir / name
-                digest.update(f"{article_dir.name}/{name}\0".encode())
-                digest.update(path.read_bytes() if path.is_file() else b"")
+        for path in self._files():
+            digest.update(f"{path.parent.name}/{path.name}\0".encode())
+            digest.update(path.read_bytes() if path.is_file() else b"")
         return digest.hexdigest()
 
-    def annotations(self) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-        return load_annotations(self.config.seeds_dir)
+    def annotations(self) -> dict[str, tuple[dict[str, dict[str, str]], dict[str, str]]]:
+        """Per source (the articles, each configured set): (labels by annotator, texts)."""
+        return annotations_by_source(self.config.seeds_dir, self.config.sets)
+
+
+def annotations_by_source(
+    seeds_dir: Path, set_names=None
+) -> dict[str, tuple[dict[str, dict[str, str]], dict[str, str]]]:
+    """Annotations of the articles and of each labelled set (default: every set folder)."""
+    from stance.data import sets
+
+    if set_names is None:
+        root = Path(seeds_dir) / sets.SETS_DIR
+        set_names = (
+            sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
+        )
+    result = {ARTICLE_SOURCE: load_annotations(seeds_dir)}
+    for name in set_names:
+        result[name] = sets.load_set_annotations(sets.set_dir(seeds_dir, name))
+    return result

@@ -75,7 +75,18 @@ def load_split(folder: Path, split: str) -> list[dict]:
             raise DataError(f"{folder}: duplicate tweet id {row['id']} in split '{split}'")
         seen.add(row["id"])
     # A tweet's group is its target: the report breaks results down per target.
-    return [{**row, "group": row["target"], "split": split, "rationale": None} for row in rows]
+    return [
+        {
+            **row,
+            "group": row["target"],
+            "split": split,
+            "rationale": None,
+            "source": SemEvalSource.name,
+            "family": row["id"],
+            "tags": (),
+        }
+        for row in rows
+    ]
 
 
 class SemEvalSource(DataSource):

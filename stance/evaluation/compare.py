@@ -22,6 +22,7 @@ Verdict = Literal["identical", "better", "worse", "not_distinguishable"]
 class Comparison:
     n_items: int
     macro_f1_difference: float  # run minus baseline
+    difference_ci: tuple[float, float]  # 95% paired percentile bootstrap
     permutation_p: float
     n_permutations: int
     mcnemar_p: float
@@ -76,12 +77,14 @@ def compare(rows: Sequence[PredictionRow], baseline_rows: Sequence[PredictionRow
     identical = bool((counts_a == aligned_b).all())
     # The paired sd is 0 for identical predictions; then the unpaired sd, which ignores
     # the runs' correlation and so errs large, is the only usable scale.
-    sd = stats.paired_bootstrap_sd(counts_a, aligned_b, seed=seed)
+    differences = stats.paired_bootstrap(counts_a, aligned_b, seed=seed)
+    sd = float(np.std(differences, ddof=1))
     if identical:
         sd = float(np.hypot(*(stats.bootstrap_sd(c, seed=seed) for c in (counts_a, aligned_b))))
     return Comparison(
         n_items=len(ids),
         macro_f1_difference=permutation["difference"],
+        difference_ci=tuple(float(x) for x in np.percentile(differences, [2.5, 97.5])),
         permutation_p=permutation["p_value"],
         n_permutations=PERMUTATIONS,
         mcnemar_p=mcnemar["p_value"],

@@ -7,7 +7,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from stance.evaluation import metrics, stats
-from stance.runs import ChanceCheck, ChanceNull, CurvePoint, CurveRow, Headline, Metrics, NullTest, PredictionRow, Run
+from stance.runs import (
+    ChanceCheck,
+    ChanceNull,
+    ContrastScores,
+    CurvePoint,
+    CurveRow,
+    Headline,
+    Metrics,
+    NullTest,
+    PredictionRow,
+    Run,
+    TagScores,
+)
+
+CONTRAST_SOURCE = "contrast"  # the labelled set whose items are edits of article units
 
 BOOTSTRAP_RESAMPLES = 1000
 SHUFFLE_PERMUTATIONS = 10_000
@@ -56,14 +70,52 @@ def chance_check(
     )
 
 
-def per_group(rows: Sequence[PredictionRow]) -> dict[str, dict]:
-    by_group = defaultdict(list)
+def per_key(rows: Sequence[PredictionRow], key: str) -> dict[str, dict]:
+    """Headline scores within each value of `key` (group, source) of the rows."""
+    by_value = defaultdict(list)
     for row in rows:
-        by_group[row.group].append(row)
+        by_value[getattr(row, key)].append(row)
     return {
-        group: {"n_items": len({r.id for r in members}), **_headline(members)}
-        for group, members in sorted(by_group.items())
+        value: {"n_items": len({r.id for r in members}), **_headline(members)}
+        for value, members in sorted(by_value.items())
     }
+
+
+def per_tag(rows: Sequence[PredictionRow]) -> dict[str, TagScores]:
+    """Accuracy on the items carrying each phenomenon tag (an item counts under each of its tags)."""
+    by_tag = defaultdict(list)
+    for row in rows:
+        for tag in row.tags:
+            by_tag[tag].append(row)
+    return {
+        tag: TagScores(n_items=len({r.id for r in members}), accuracy=sum(r.correct for r in members) / len(members))
+        for tag, members in sorted(by_tag.items())
+    }
+
+
+def contrast_consistency(rows: Sequence[PredictionRow]) -> ContrastScores | None:
+    """Share of article units right together with every contrast edit of them (Gardner et
+    al. 2020), over the units whose unit and edits were all tested; per repeat, pooled."""
+    outcomes: dict[tuple[str, int], list[bool]] = defaultdict(list)
+    has_unit, has_edit = set(), set()
+    for row in rows:
+        key = (row.family, row.repeat)
+        if row.source == CONTRAST_SOURCE:
+            has_edit.add(key)
+        elif row.id == row.family:
+            has_unit.add(key)
+        else:
+            continue
+        outcomes[key].append(row.correct)
+    complete = sorted(has_unit & has_edit)
+    if not complete:
+        return None
+    edits = [r for r in rows if r.source == CONTRAST_SOURCE]
+    return ContrastScores(
+        n_units=len({family for family, _ in complete}),
+        consistency=sum(all(outcomes[key]) for key in complete) / len(complete),
+        contrast_accuracy=sum(r.correct for r in edits) / len(edits),
+    )
 
 
 def learning_curve(
@@ -106,7 +158,10 @@ def score(
         ci95=confidence_intervals(rows, seed),
         bootstrap_resamples=BOOTSTRAP_RESAMPLES,
         chance=chance_check(rows, pooled["macro_f1"], chance, seed),
-        per_group=per_group(rows),
+        per_group=per_key(rows, "group"),
+        per_source=per_key(rows, "source"),
+        per_tag=per_tag(rows),
+        contrast=contrast_consistency(rows),
         learning_curve=learning_curve(curve, rows, full_train_size, seed),
         dev=Headline(**_headline(dev_rows)) if dev_rows else None,
     )

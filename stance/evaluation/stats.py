@@ -70,14 +70,21 @@ def paired_permutation(
     return {"difference": observed, "p_value": (extreme + 1) / (n_permutations + 1), "n_permutations": n_permutations}
 
 
+def paired_bootstrap(
+    counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0
+) -> np.ndarray:
+    """metric(A) - metric(B) on `n_resamples` bootstrap resamples of the items, drawn jointly."""
+    weights = _resample_weights(len(counts_a), n_resamples, seed)
+    a = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_a))[metric]
+    b = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_b))[metric]
+    return a - b
+
+
 def paired_bootstrap_sd(
     counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0
 ) -> float:
     """Bootstrap standard deviation of metric(A) - metric(B), resampling items jointly."""
-    weights = _resample_weights(len(counts_a), n_resamples, seed)
-    a = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_a))[metric]
-    b = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_b))[metric]
-    return float(np.std(a - b, ddof=1))
+    return float(np.std(paired_bootstrap(counts_a, counts_b, metric, n_resamples, seed), ddof=1))
 
 
 def bootstrap_sd(counts: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0) -> float:

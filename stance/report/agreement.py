@@ -8,18 +8,28 @@ from stance.report.format import pct
 
 
 def section(source: SeedsSource, best_macro_f1: float) -> list[str]:
+    """One line per source with two or more annotators: α, κ and the pairwise macro-F1 ceiling."""
     try:
-        annotations, texts = source.annotations()
+        by_source = source.annotations()
     except DataError as err:
         return [f"Annotations could not be read: {err}"]
-    if len(annotations) < 2:
-        return ["No agreement data: each item has one annotator so far, so there is no human ceiling to compare with."]
-    result = agreement(annotations, texts)
+    lines = []
+    for name, (annotations, texts) in by_source.items():
+        if len(annotations) < 2:
+            lines.append(f"- {name}: one annotator so far, so there is no human ceiling to compare with.")
+            continue
+        result = agreement(annotations, texts)
+        kappas = ", ".join(f"{p['cohen_kappa']:.2f}" for p in result["pairs"])
+        lines.append(
+            f"- {name}: {len(result['annotators'])} annotators on {result['n_sentences']} items, Cohen's κ {kappas}, "
+            f"Krippendorff's α {result['krippendorff_alpha']:.2f}, mean pairwise macro-F1 "
+            f"{pct(result['mean_pairwise_macro_f1'])}."
+        )
     return [
-        f"{len(result['annotators'])} annotators on {result['n_sentences']} items: Krippendorff's α "
-        f"{result['krippendorff_alpha']:.2f}, mean pairwise macro-F1 {pct(result['mean_pairwise_macro_f1'])} "
-        f"(the human ceiling; the best model's macro-F1 is {pct(best_macro_f1)}). "
-        "`make agreement` lists the disagreements.",
+        "Agreement between annotators is the ceiling for the models' scores "
+        f"(the best model's pooled macro-F1 is {pct(best_macro_f1)}). `make agreement` lists the disagreements.",
+        "",
+        *lines,
     ]
 
 

@@ -6,7 +6,21 @@ from pathlib import Path
 from stance.data import SeedsSource, open_source
 from stance.errors import RunError
 from stance.evaluation.metrics import HEADLINE_METRICS
-from stance.report import DEFAULT_BASELINE, agreement, curve, errors, groups, html, paired, plots, summary
+from stance.report import (
+    DEFAULT_BASELINE,
+    agreement,
+    behaviour,
+    contrast,
+    curve,
+    errors,
+    groups,
+    headline,
+    html,
+    paired,
+    plots,
+    sources,
+    summary,
+)
 from stance.runs import Run, find_runs, write_atomically
 
 REPORT_NAME, HTML_NAME, FIGURES_DIR = "REPORT.md", "REPORT.html", "figures"
@@ -29,6 +43,10 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         "",
         f"![metrics with 95% CIs]({FIGURES_DIR}/metrics.png)",
         "",
+        "## Headline: TF-IDF against the transformer",
+        "",
+        *headline.section(runs),
+        "",
         f"## Is the difference real? Paired tests against `{baseline}`",
         "",
         paired.INTRO,
@@ -42,6 +60,19 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         lines += ["## Human agreement", "", *agreement.section(seeds, best), ""]
     if curve.curves(runs):
         lines += ["## Learning curve", "", *curve.section(FIGURES_DIR), ""]
+    per_source = sources.section(runs)
+    if per_source:
+        lines += ["## Per source, macro-F1 (items)", "", *per_source, ""]
+    if behaviour.tagged_runs(runs):
+        lines += [
+            "## Behaviour: accuracy per phenomenon",
+            "",
+            *behaviour.section(behaviour.tagged_runs(runs), FIGURES_DIR),
+            "",
+        ]
+    consistency = contrast.section(runs)
+    if consistency:
+        lines += ["## Contrast consistency", "", *consistency, ""]
     per_group = groups.section(runs)
     if per_group:
         lines += ["## Per group, macro-F1", "", *per_group, ""]
@@ -79,6 +110,10 @@ def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE) -> Pat
     )
     if curve.curves(runs):
         _save(plots.learning_curves(curve.curves(runs)), figures / curve.FIGURE)
+    tagged = behaviour.tagged_runs(runs)
+    if tagged:
+        tags, values = behaviour.accuracy_table(tagged)
+        _save(plots.tag_heatmap(tags, [run.name for run in tagged], values), figures / behaviour.FIGURE)
     text = render(runs, baseline)
     path = experiments_dir / REPORT_NAME
     write_atomically(path, text)

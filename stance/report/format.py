@@ -26,6 +26,13 @@ def p_text(p: float) -> str:
 def protocol_text(protocol: ProtocolConfig) -> str:
     if protocol.type == "repeated_kfold":
         return f"repeated stratified {protocol.n_splits}-fold × {protocol.n_repeats}"
+    if protocol.type == "loo" and protocol.test_sources:
+        return "leave-one-family-out (augmented)"
+    if protocol.type == "grouped_kfold":
+        repeats = f" × {protocol.repeats}" if protocol.repeats > 1 else ""
+        return f"family-grouped stratified {protocol.n_splits}-fold{repeats}"
+    if protocol.type == "cross_set":
+        return "cross-set"
     if protocol.type == "loo" and protocol.repeats > 1:
         return f"leave-one-out × {protocol.n_repeats} seeds"
     if protocol.type == "holdout":

@@ -80,3 +80,17 @@ def learning_curves(curves: Mapping[str, Sequence[CurvePoint]]) -> Figure:
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8)
     return _finish(fig)
+
+
+def tag_heatmap(tags: Sequence[str], runs: Sequence[str], values: Sequence[Sequence[float | None]]) -> Figure:
+    """Accuracy per phenomenon tag (rows) and run (columns); blank where a run saw no such item."""
+    grid = np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(runs), 0.9 + 0.45 * len(tags)))
+    ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(runs)), runs, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(len(tags)), tags, fontsize=8)
+    for (row, col), value in np.ndenumerate(grid):
+        if not np.isnan(value):
+            ax.text(col, row, f"{100 * value:.0f}", ha="center", va="center", fontsize=7)
+    ax.set_title("accuracy per tag (%)", fontsize=10)
+    return _finish(fig)

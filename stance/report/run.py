@@ -74,6 +74,24 @@ def render(run: Run, result: Metrics) -> str:
             for g, s in result.per_group.items()
         ]
         lines.append("")
+    if len(result.per_source) > 1:
+        lines += ["Per source:", "", "| source | items | macro-F1 | F_avg | accuracy |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {g} | {s.n_items} | {pct(s.macro_f1)} | {pct(s.f_avg)} | {pct(s.accuracy)} |"
+            for g, s in result.per_source.items()
+        ]
+        lines.append("")
+    if result.per_tag:
+        lines += ["Accuracy per phenomenon tag:", "", "| tag | items | accuracy |", "|---|---|---|"]
+        lines += [f"| {tag} | {s.n_items} | {pct(s.accuracy)} |" for tag, s in result.per_tag.items()]
+        lines.append("")
+    if result.contrast:
+        c = result.contrast
+        lines += [
+            f"Contrast consistency: {pct(c.consistency)} of {c.n_units} units right with all their edits "
+            f"(accuracy on the contrast items {pct(c.contrast_accuracy)}).",
+            "",
+        ]
     if len(result.learning_curve) > 1:
         lines += ["Learning curve:", "", "| training items | macro-F1 | 95% CI |", "|---|---|---|"]
         lines += [f"| {p.size:g} | {pct(p.macro_f1)} | {ci_text(p.ci95)} |" for p in result.learning_curve]

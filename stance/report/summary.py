@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from stance.evaluation.metrics import HEADLINE_METRICS
 from stance.labels import LABELS
 from stance.report.format import ci_text, p_cell, pct, protocol_text
+from stance.report.sources import trained_tested
 from stance.runs import REPORT_FILE, Run
 
 
@@ -18,12 +19,21 @@ def intro(n_items: int) -> str:
 
 
 def table(runs: Sequence[Run]) -> list[str]:
-    header = ["run", "model", "protocol", "macro-F1 [95% CI]", "F_avg [95% CI]", "accuracy [95% CI]"]
+    header = [
+        "run",
+        "model",
+        "protocol",
+        "trained → tested",
+        "macro-F1 [95% CI]",
+        "F_avg [95% CI]",
+        "accuracy [95% CI]",
+    ]
     header += [f"F1 {label}" for label in LABELS] + ["chance p", "train time (s)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for run in runs:
         m = run.metrics
         cells = [f"[{run.name}]({run.name}/{REPORT_FILE})", run.model_description, protocol_text(run.protocol)]
+        cells.append(trained_tested(run))
         cells += [f"{pct(getattr(m, k))} {ci_text(m.ci95[k])}" for k in HEADLINE_METRICS]
         cells += [pct(m.per_class[label].f1) for label in LABELS]
         retrained = m.chance.retrained
