@@ -19,10 +19,10 @@ def section(source: SeedsSource, best_macro_f1: float) -> list[str]:
             lines.append(f"- {name}: one annotator so far, so there is no human ceiling to compare with.")
             continue
         result = agreement(annotations, texts)
-        kappas = ", ".join(f"{p['cohen_kappa']:.2f}" for p in result["pairs"])
+        kappas = ", ".join(f"{p['cohen_kappa']:.3f}" for p in result["pairs"])
         lines.append(
             f"- {name}: {len(result['annotators'])} annotators on {result['n_sentences']} items, Cohen's κ {kappas}, "
-            f"Krippendorff's α {result['krippendorff_alpha']:.2f}, mean pairwise macro-F1 "
+            f"Krippendorff's α {result['krippendorff_alpha']:.3f}, mean pairwise macro-F1 "
             f"{pct(result['mean_pairwise_macro_f1'])}."
         )
     return [

@@ -27,17 +27,20 @@ REPORT_NAME, HTML_NAME, FIGURES_DIR = "REPORT.md", "REPORT.html", "figures"
 
 
 def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
-    """The seeds the runs were trained on, for the agreement section (None for external data)."""
-    config = next((run.config for run in runs if run.config is not None), None)
-    source = open_source(config.data) if config else None
-    return source if isinstance(source, SeedsSource) else None
+    """The seeds the runs were trained on, with every set any run loaded, for the agreement
+    section (None for external data)."""
+    configs = [run.config for run in runs if run.config is not None and run.config.data.source == "seeds"]
+    if not configs:
+        return None
+    sets = tuple(dict.fromkeys(name for config in configs for name in config.data.sets))
+    return open_source(configs[0].data.model_copy(update={"sets": sets}))
 
 
 def render(runs: Sequence[Run], baseline: str) -> str:
     lines = [
         "# Comparison of runs",
         "",
-        "Written by `stance report` (`make evaluate`). " + summary.intro(runs[0].metrics.n_items),
+        "Written by `stance report` (`make evaluate`). " + summary.INTRO,
         "",
         *summary.table(runs),
         "",

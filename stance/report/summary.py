@@ -8,32 +8,23 @@ from stance.report.format import ci_text, p_cell, pct, protocol_text
 from stance.report.sources import trained_tested
 from stance.runs import REPORT_FILE, Run
 
-
-def intro(n_items: int) -> str:
-    return (
-        "Scores are percentages on pooled out-of-fold (or held-out test) predictions over "
-        f"{n_items} items. The brackets are 95% bootstrap intervals over items. `chance p` is from "
-        "retraining on permuted labels; `*` marks a run where only the cheaper test (gold labels "
-        "shuffled against fixed predictions) was run."
-    )
+INTRO = (
+    "Scores are percentages on pooled out-of-fold (or held-out test) predictions over each run's "
+    "test items (`items`). The brackets are 95% bootstrap intervals over items. `chance p` is from "
+    "retraining on permuted labels; `*` marks a run where only the cheaper test (gold labels "
+    "shuffled against fixed predictions) was run."
+)
 
 
 def table(runs: Sequence[Run]) -> list[str]:
-    header = [
-        "run",
-        "model",
-        "protocol",
-        "trained → tested",
-        "macro-F1 [95% CI]",
-        "F_avg [95% CI]",
-        "accuracy [95% CI]",
-    ]
+    header = ["run", "model", "protocol", "trained → tested", "items"]
+    header += ["macro-F1 [95% CI]", "F_avg [95% CI]", "accuracy [95% CI]"]
     header += [f"F1 {label}" for label in LABELS] + ["chance p", "train time (s)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for run in runs:
         m = run.metrics
         cells = [f"[{run.name}]({run.name}/{REPORT_FILE})", run.model_description, protocol_text(run.protocol)]
-        cells.append(trained_tested(run))
+        cells += [trained_tested(run), str(m.n_items)]
         cells += [f"{pct(getattr(m, k))} {ci_text(m.ci95[k])}" for k in HEADLINE_METRICS]
         cells += [pct(m.per_class[label].f1) for label in LABELS]
         retrained = m.chance.retrained
