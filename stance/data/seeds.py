@@ -68,14 +68,20 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_meta(article_dir: Path) -> dict:
-    path = require_file(article_dir / META_FILE)
+def read_mapping(path: Path, keys: set[str]) -> dict:
+    """A YAML file that must be a mapping; one DataError naming the file otherwise."""
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+        meta = yaml.safe_load(require_file(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise DataError(yaml_problem(path, err)) from None
     if not isinstance(meta, dict):
-        raise DataError(f"{path}: expected a mapping with keys {sorted(META_KEYS)}")
+        raise DataError(f"{path}: expected a mapping with keys {sorted(keys)}")
+    return meta
+
+
+def read_meta(article_dir: Path) -> dict:
+    path = article_dir / META_FILE
+    meta = read_mapping(path, META_KEYS)
     missing, unknown = META_KEYS - meta.keys(), meta.keys() - META_KEYS
     if missing or unknown:
         raise DataError(f"{path}: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}")

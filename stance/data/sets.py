@@ -14,11 +14,9 @@ one-line errors as the articles: the file, the line and the problem.
 
 from pathlib import Path
 
-import yaml
-
 from stance.data.examples import TRAIN
-from stance.data.seeds import LABEL_KEYS, Record, check_labels, read_jsonl, require_file
-from stance.errors import DataError, where, yaml_problem
+from stance.data.seeds import LABEL_KEYS, Record, check_labels, read_jsonl, read_mapping
+from stance.errors import DataError, where
 from stance.labels import LABELS, TAGS
 
 SETS_DIR = "sets"
@@ -43,14 +41,10 @@ def set_dir(seeds_dir: Path, name: str) -> Path:
 
 
 def read_set_meta(folder: Path) -> dict:
-    path = require_file(folder / META_FILE)
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise DataError(yaml_problem(path, err)) from None
-    if not isinstance(meta, dict) or meta.keys() != META_KEYS:
-        got = sorted(meta) if isinstance(meta, dict) else type(meta).__name__
-        raise DataError(f"{path}: expected keys {sorted(META_KEYS)}, got {got}")
+    path = folder / META_FILE
+    meta = read_mapping(path, META_KEYS)
+    if meta.keys() != META_KEYS:
+        raise DataError(f"{path}: expected keys {sorted(META_KEYS)}, got {sorted(meta)}")
     if meta["kind"] not in ITEM_KEYS:
         raise DataError(f"{path}: kind '{meta['kind']}' is not one of {', '.join(ITEM_KEYS)}")
     return meta

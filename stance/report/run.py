@@ -67,20 +67,14 @@ def render(run: Run, result: Metrics) -> str:
         f"| {label} | " + " | ".join(map(str, counts)) + " |" for label, counts in zip(LABELS, result.confusion_matrix)
     ]
     lines += ["", f"![confusion matrix]({CONFUSION_PNG})", ""]
-    if len(result.per_group) > 1:
-        lines += ["Per group:", "", "| group | items | macro-F1 | F_avg | accuracy |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {g} | {s.n_items} | {pct(s.macro_f1)} | {pct(s.f_avg)} | {pct(s.accuracy)} |"
-            for g, s in result.per_group.items()
-        ]
-        lines.append("")
-    if len(result.per_source) > 1:
-        lines += ["Per source:", "", "| source | items | macro-F1 | F_avg | accuracy |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {g} | {s.n_items} | {pct(s.macro_f1)} | {pct(s.f_avg)} | {pct(s.accuracy)} |"
-            for g, s in result.per_source.items()
-        ]
-        lines.append("")
+    for key, scores in (("group", result.per_group), ("source", result.per_source)):
+        if len(scores) > 1:
+            lines += [f"Per {key}:", "", f"| {key} | items | macro-F1 | F_avg | accuracy |", "|---|---|---|---|---|"]
+            lines += [
+                f"| {g} | {s.n_items} | {pct(s.macro_f1)} | {pct(s.f_avg)} | {pct(s.accuracy)} |"
+                for g, s in scores.items()
+            ]
+            lines.append("")
     if result.per_tag:
         lines += ["Accuracy per phenomenon tag:", "", "| tag | items | accuracy |", "|---|---|---|"]
         lines += [f"| {tag} | {s.n_items} | {pct(s.accuracy)} |" for tag, s in result.per_tag.items()]
