@@ -80,13 +80,6 @@ def paired_bootstrap(
     return a - b
 
 
-def paired_bootstrap_sd(
-    counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0
-) -> float:
-    """Bootstrap standard deviation of metric(A) - metric(B), resampling items jointly."""
-    return float(np.std(paired_bootstrap(counts_a, counts_b, metric, n_resamples, seed), ddof=1))
-
-
 def bootstrap_sd(counts: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0) -> float:
     """Bootstrap standard deviation of one run's metric over items."""
     weights = _resample_weights(len(counts), n_resamples, seed)
