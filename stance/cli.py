@@ -7,6 +7,7 @@ from pathlib import Path
 
 from stance.errors import StanceError
 from stance.report import DEFAULT_BASELINE
+from stance.threads import single_threaded_blas
 
 EXPERIMENTS_DIR = Path("experiments")
 
@@ -146,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     _show_warnings()
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        with single_threaded_blas():
+            args.func(args)
     except StanceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from stance.config import EmbeddingsConfig
-from stance.models.encoder import EncoderModel, embed, frozen_encoder, load_sentence_encoder, with_targets
+from stance.models.encoder import CachedEncoder, EncoderModel, frozen_encoder, load_sentence_encoder, with_targets
 from stance.models.sklearn_model import align_to_labels
 
 ENCODER_DIR, HEAD_FILE = "encoder", "head.joblib"
@@ -31,20 +31,22 @@ class EmbeddingsModel(EncoderModel):
         self.encoder = frozen_encoder(self.config.checkpoint)
         self.head = LogisticRegression(C=self.config.C, class_weight="balanced", max_iter=5000, random_state=self.seed)
         inputs = with_targets(texts, targets, self.config.use_target)
-        self.head.fit(embed(self.encoder, inputs, self.config.predict_batch_size, self.config.max_length), list(labels))
+        self.head.fit(self._features(inputs), list(labels))
         return self
+
+    def _features(self, inputs: list[str]) -> np.ndarray:
+        return self.encoder.encode(inputs, self.config.predict_batch_size, self.config.max_length)
 
     def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
         inputs = with_targets(texts, targets, self.config.use_target)
-        features = embed(self.encoder, inputs, self.config.predict_batch_size, self.config.max_length)
-        return align_to_labels(self.head.predict_proba(features), list(self.head.classes_))
+        return align_to_labels(self.head.predict_proba(self._features(inputs)), list(self.head.classes_))
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.encoder.save(str(directory / ENCODER_DIR))
+        self.encoder.encoder.save(str(directory / ENCODER_DIR))
         joblib.dump(self.head, directory / HEAD_FILE)
 
     @classmethod
     def load(cls, directory: Path, config: EmbeddingsConfig, seed: int) -> "EmbeddingsModel":
-        encoder = load_sentence_encoder(str((Path(directory) / ENCODER_DIR).resolve()))
+        encoder = CachedEncoder(load_sentence_encoder(str((Path(directory) / ENCODER_DIR).resolve())))
         return cls(config, seed, encoder=encoder, head=joblib.load(Path(directory) / HEAD_FILE))
