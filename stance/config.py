@@ -68,6 +68,12 @@ class ProtocolConfig(StrictConfig):
     cross_set: train on the items of train_sources, test on those of test_sources.
     grouped_kfold: stratified k-fold whose groups are families, so a unit and its
          contrast edits never straddle a split.
+
+    shared_pretraining: train once on the items that every fold trains on (under
+         augmented leave-one-out, the constructed set), then continue from that model
+         in each fold on the fold's own training items. An item every fold trains on is
+         tested in no fold, so nothing held out is seen. Model types that can continue
+         training (transformer, setfit) accept it; see their `fit_from`.
     """
 
     type: Literal["loo", "repeated_kfold", "loao", "holdout", "cross_set", "grouped_kfold"] = Field(
@@ -78,6 +84,9 @@ class ProtocolConfig(StrictConfig):
     dev_fraction: float | None = Field(None, gt=0, lt=1, description="holdout: share of train held out as dev (0.1)")
     train_sources: tuple[str, ...] | None = Field(None, description="cross_set: the sources trained on")
     test_sources: tuple[str, ...] | None = Field(None, description="cross_set, loo: the sources tested on")
+    shared_pretraining: bool = Field(
+        False, description="train once on the items every fold shares, then continue per fold"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -108,6 +117,8 @@ class ProtocolConfig(StrictConfig):
                 raise ValueError("type 'cross_set' needs train_sources and test_sources")
             if set(self.train_sources) & set(self.test_sources):
                 raise ValueError("cross_set: a source cannot be both trained and tested on")
+        if self.shared_pretraining and self.type in ("holdout", "cross_set"):
+            raise ValueError(f"shared_pretraining needs several folds to share training; '{self.type}' has one")
         return self
 
     @property
@@ -170,7 +181,9 @@ class EncoderConfig(ModelConfig):
 
 class TransformerConfig(EncoderConfig):
     type: Literal["transformer"]
-    epochs: int = Field(30, ge=1, description="passes over the training fold")
+    epochs: int = Field(
+        30, ge=0, description="passes over the training fold; 0 predicts with the checkpoint as it is (zero-shot)"
+    )
     batch_size: int = Field(8, ge=1, description="training batch size per device")
     learning_rate: float = Field(5e-5, gt=0, description="peak AdamW learning rate")
     warmup_fraction: float = Field(0.1, ge=0, lt=1, description="share of steps with linear warmup")
@@ -217,6 +230,14 @@ class ExperimentConfig(StrictConfig):
     analysis: AnalysisConfig = AnalysisConfig()
     # Validated against MODEL_CONFIGS[model.type] by `validate_config`.
     model: SerializeAsAny[ModelConfig]
+
+    @model_validator(mode="after")
+    def _shared_pretraining_has_no_curve(self) -> "ExperimentConfig":
+        # A learning curve subsamples each fold's training items, so the folds share
+        # almost nothing: its points would train on a different schedule from the run.
+        if self.protocol.shared_pretraining and self.analysis.curve_sizes:
+            raise ValueError("analysis.curve_sizes cannot be used with protocol.shared_pretraining")
+        return self
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -7,6 +7,7 @@ inputs (permuted labels, folds with fewer training items) to the same `fit_predi
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import reduce
 
 import numpy as np
 from sklearn.model_selection import (
@@ -143,6 +144,13 @@ def grouped_folds(labels: list[str], families: np.ndarray, n_splits: int, repeat
         for i, (train, test) in enumerate(splitter.split(dummy_x, labels, groups=families)):
             folds.append(Fold(repeat, i, train, test))
     return folds
+
+
+def shared_training_items(folds: list[Fold]) -> np.ndarray:
+    """The items every fold trains on. Each fold's test items are outside its own training
+    set, so none of these is tested in any fold: a model fitted on them once may be
+    shared by all folds without leakage."""
+    return reduce(np.intersect1d, (fold.train for fold in folds))
 
 
 def final_training_items(is_test: np.ndarray) -> np.ndarray:

@@ -23,11 +23,16 @@ from stance.models.base import DevSet
 from stance.protocol import Fold
 from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds, check_can_write, staged
 
+# protocol.shared_pretraining: the model fitted once for every fold, and the items it saw.
+SharedModel = tuple[StanceModel | None, np.ndarray]
+NO_SHARED_MODEL: SharedModel = (None, np.array([], dtype=int))
+
 
 class FitPredict(NamedTuple):
     rows: list[PredictionRow]
     fit_seconds: list[float]
     last_model: StanceModel
+    base: SharedModel
 
 
 def build_model(config: ExperimentConfig, seed: int) -> StanceModel:
@@ -56,26 +61,52 @@ def _rows(model: StanceModel, examples: Examples, fold: Fold, split: str, items:
     ]
 
 
+def fit_shared(config: ExperimentConfig, examples: Examples, folds: list[Fold]) -> SharedModel:
+    """With protocol.shared_pretraining, the model fitted once on the items every fold
+    trains on, and those items; otherwise (None, no items)."""
+    if not config.protocol.shared_pretraining:
+        return NO_SHARED_MODEL
+    shared = protocol.shared_training_items(folds)
+    base = build_model(config, config.seed)
+    return base.fit(examples.texts(shared), examples.labels(shared), examples.targets(shared)), shared
+
+
+def fit_one(
+    config: ExperimentConfig,
+    examples: Examples,
+    train: np.ndarray,
+    seed: int,
+    dev: np.ndarray | None = None,
+    base: SharedModel = NO_SHARED_MODEL,
+) -> StanceModel:
+    """A fresh model fitted on the `train` items, continuing from a shared base if given."""
+    model = build_model(config, seed)
+    texts, labels, targets = examples.texts(train), examples.labels(train), examples.targets(train)
+    shared_model, shared = base
+    if shared_model is not None:
+        return model.fit_from(shared_model, texts, labels, targets, is_new=~np.isin(train, shared))
+    dev_set = None if dev is None else DevSet(examples.texts(dev), examples.labels(dev), examples.targets(dev))
+    return model.fit(texts, labels, targets, dev=dev_set)
+
+
 def fit_predict(config: ExperimentConfig, examples: Examples, folds: list[Fold], desc: str = "folds") -> FitPredict:
     """Out-of-fold prediction rows for every test item of every fold, fit times, last model.
 
-    A fresh model per fold, so nothing leaks between folds. A fold with a dev split
+    A fresh model per fold, so nothing leaks between folds; with shared pretraining each
+    continues from one model fitted on items that no fold tests. A fold with a dev split
     (holdout) gives it to the model for early stopping and predicts it too, in rows of
     split "dev".
     """
+    base = fit_shared(config, examples, folds)
     rows, fit_seconds = [], []
     for fold in tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=None):
-        model = build_model(config, protocol.model_seed(config.seed, fold))
-        dev = None
-        if fold.dev is not None:
-            dev = DevSet(examples.texts(fold.dev), examples.labels(fold.dev), examples.targets(fold.dev))
         started = time.perf_counter()
-        model.fit(examples.texts(fold.train), examples.labels(fold.train), examples.targets(fold.train), dev=dev)
+        model = fit_one(config, examples, fold.train, protocol.model_seed(config.seed, fold), fold.dev, base)
         fit_seconds.append(time.perf_counter() - started)
         rows += _rows(model, examples, fold, "test", fold.test)
         if fold.dev is not None:
             rows += _rows(model, examples, fold, "dev", fold.dev)
-    return FitPredict(rows, fit_seconds, model)
+    return FitPredict(rows, fit_seconds, model, base)
 
 
 def chance_null(config: ExperimentConfig, examples: Examples, folds: list[Fold]) -> ChanceNull | None:
@@ -122,7 +153,14 @@ def prepare(config: ExperimentConfig, config_source: str):
             sources=examples.source,
             families=examples.family,
         )
-        MODELS[config.model.type].preflight(config.model)
+        model_type = MODELS[config.model.type]
+        model_type.preflight(config.model)
+        if config.protocol.shared_pretraining and not model_type.continues_training:
+            able = sorted(name for name, cls in MODELS.items() if cls.continues_training)
+            raise ConfigError(
+                f"protocol.shared_pretraining: model type '{config.model.type}' cannot continue training; "
+                f"types that can: {', '.join(able)}"
+            )
         protocol.check_curve_sizes(config.analysis, folds)
     except ConfigError as err:
         raise ConfigError(f"{config_source}: {err}") from None
@@ -135,14 +173,11 @@ def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite
     check_can_write(run_dir, overwrite)
 
     started = time.perf_counter()
-    rows, fit_seconds, fold_model = fit_predict(config, examples, folds)
+    rows, fit_seconds, final_model, base = fit_predict(config, examples, folds)
     cv_seconds = time.perf_counter() - started
-    final_model = fold_model
     if config.protocol.refits_final_model:
         everything = protocol.final_training_items(examples.is_test)
-        final_model = build_model(config, config.seed).fit(
-            examples.texts(everything), examples.labels(everything), examples.targets(everything)
-        )
+        final_model = fit_one(config, examples, everything, config.seed, base=base)
     final_seconds = time.perf_counter() - started - cv_seconds
     chance = chance_null(config, examples, folds)
     curve = learning_curve(config, examples, folds)

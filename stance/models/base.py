@@ -31,6 +31,8 @@ class StanceModel(ABC):
     """
 
     Config: ClassVar[type[ModelConfig]]
+    # Whether `fit_from` is implemented, i.e. protocol.shared_pretraining is accepted.
+    continues_training: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig, seed: int):
         self.config = config
@@ -50,6 +52,14 @@ class StanceModel(ABC):
         self, texts: Sequence[str], labels: Sequence[str], targets: Targets = None, dev: DevSet | None = None
     ) -> "StanceModel":
         """Train on `texts` with gold `labels`; `dev` may drive early stopping. Returns self."""
+
+    def fit_from(
+        self, base: "StanceModel", texts: Sequence[str], labels: Sequence[str], targets: Targets, is_new: np.ndarray
+    ) -> "StanceModel":
+        """Train on one fold's `texts`, continuing from `base`, a model of this type fitted
+        once on the items every fold shares; `is_new` marks the texts `base` has not seen.
+        Each model type decides what continuing means. Returns self."""
+        raise NotImplementedError(f"{type(self).__name__} cannot continue training")
 
     @abstractmethod
     def predict_proba(self, texts: Sequence[str], targets: Targets = None) -> np.ndarray:

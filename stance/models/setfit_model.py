@@ -15,7 +15,7 @@ from sklearn.metrics import accuracy_score
 from stance.config import SetFitConfig
 from stance.labels import ID2LABEL, LABEL2ID
 from stance.models import checkpoints
-from stance.models.encoder import EncoderModel, device, token_lengths, warn_if_truncated, with_targets
+from stance.models.encoder import CachedEncoder, EncoderModel, device, token_lengths, warn_if_truncated, with_targets
 from stance.models.sklearn_model import align_to_labels
 
 
@@ -28,10 +28,15 @@ class SetFitStanceModel(EncoderModel):
     """A SetFit model; labels are trained as LABELS ids so the head's classes are known."""
 
     Config = SetFitConfig
+    continues_training = True
 
     def __init__(self, config: SetFitConfig, seed: int, model=None):
         super().__init__(config, seed)
         self.model = model
+        self._body_vectors: CachedEncoder | None = None  # set when other folds continue from this model
+
+    def _head_params(self) -> dict:
+        return {"class_weight": "balanced", "max_iter": 5000, "random_state": self.seed}
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "SetFitStanceModel":
         import transformers
@@ -44,7 +49,7 @@ class SetFitStanceModel(EncoderModel):
             checkpoints.resolve(cfg.checkpoint),  # absolute path: no Hub metadata lookup
             local_files_only=True,
             device=str(device()),
-            head_params={"class_weight": "balanced", "max_iter": 5000, "random_state": self.seed},
+            head_params=self._head_params(),
         )
         self.model.model_body.max_seq_length = cfg.max_length  # the encoder truncates here
         texts = with_targets(texts, targets, cfg.use_target)
@@ -54,6 +59,28 @@ class SetFitStanceModel(EncoderModel):
             Trainer(
                 model=self.model, args=self._training_args(scratch), train_dataset=train_set, metric=_accuracy
             ).train()
+        return self
+
+    def fit_from(self, base: "SetFitStanceModel", texts, labels, targets, is_new: np.ndarray) -> "SetFitStanceModel":
+        """Keep `base`'s contrastively trained body; fit a fresh head on all the fold's items.
+
+        The body is trained once, on the shared items: a second contrastive pass per fold
+        would cost as much as the first. The head, a logistic regression, sees every
+        training item of the fold, whose body vectors are computed once across folds.
+        """
+        from setfit import SetFitModel
+        from sklearn.linear_model import LogisticRegression
+
+        cfg = self.config
+        if base._body_vectors is None:
+            base._body_vectors = CachedEncoder(base.model.model_body)
+        inputs = with_targets(texts, targets, cfg.use_target)
+        head = LogisticRegression(**self._head_params())
+        vectors = base._body_vectors.encode(inputs, cfg.predict_batch_size, cfg.max_length)
+        head.fit(vectors, [LABEL2ID[label] for label in labels])
+        self.model = SetFitModel(
+            model_body=base.model.model_body, model_head=head, normalize_embeddings=base.model.normalize_embeddings
+        )
         return self
 
     def _training_args(self, output_dir: str):

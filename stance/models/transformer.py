@@ -5,6 +5,7 @@ data-parallel under `accelerate launch` with no code change. torch and transform
 imported inside the methods: configs and the other model types never pay for them.
 """
 
+import copy
 import math
 import tempfile
 from collections.abc import Sequence
@@ -50,6 +51,7 @@ class TransformerModel(EncoderModel):
     """A pretrained encoder with a fresh classification head, fully fine-tuned."""
 
     Config = TransformerConfig
+    continues_training = True
 
     def __init__(self, config: TransformerConfig, seed: int, network=None, tokenizer=None):
         super().__init__(config, seed)
@@ -106,23 +108,38 @@ class TransformerModel(EncoderModel):
         self, texts: Sequence[str], labels: Sequence[str], targets=None, dev: DevSet | None = None
     ) -> "TransformerModel":
         import transformers
-        from datasets import Dataset
-        from transformers import (
-            AutoModelForSequenceClassification,
-            AutoTokenizer,
-            DataCollatorWithPadding,
-            EarlyStoppingCallback,
-            Trainer,
-        )
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        cfg = self.config
         transformers.set_seed(self.seed)
-        source = checkpoints.resolve(cfg.checkpoint)
+        source = checkpoints.resolve(self.config.checkpoint)
         self.tokenizer = AutoTokenizer.from_pretrained(source)
-        with quiet_transformers():  # the fresh head is always "newly initialized": expected
+        # A checkpoint with a 3-way head of these labels (e.g. a run's model folder) keeps
+        # it; any other gets a fresh head, which is always "newly initialized": expected.
+        with quiet_transformers():
             self.network = AutoModelForSequenceClassification.from_pretrained(
                 source, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID
             )
+        return self._train(texts, labels, targets, dev)
+
+    def fit_from(self, base: "TransformerModel", texts, labels, targets, is_new: np.ndarray) -> "TransformerModel":
+        """Fine-tune a copy of `base` further on the fold's items that `base` has not seen."""
+        import transformers
+
+        transformers.set_seed(self.seed)
+        self.tokenizer, self.network = base.tokenizer, copy.deepcopy(base.network)
+        new = np.flatnonzero(is_new)
+        texts, labels = [texts[i] for i in new], [labels[i] for i in new]
+        targets = None if targets is None else [targets[i] for i in new]
+        return self._train(texts, labels, targets, dev=None)
+
+    def _train(self, texts: Sequence[str], labels: Sequence[str], targets, dev: DevSet | None) -> "TransformerModel":
+        """`self.network` trained for the configured epochs; 0 epochs leaves it as it is."""
+        from datasets import Dataset
+        from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer
+
+        cfg = self.config
+        if cfg.epochs == 0 or not texts:
+            return self
         label_ids = [LABEL2ID[label] for label in labels]
         warn_if_truncated(self._lengths(texts, targets), cfg.max_length)
         train_set = Dataset.from_dict({**self._encode(texts, targets), "labels": label_ids})
