@@ -127,9 +127,11 @@ class ProtocolConfig(StrictConfig):
 
     @property
     def refits_final_model(self) -> bool:
-        """Cross-validation refits the saved model on every item; holdout keeps its one fold's
-        model, whose epoch the dev split chose (a refit without dev would lose that)."""
-        return self.type != "holdout"
+        """Cross-validation refits the saved model on every item. A one-fold protocol keeps
+        its fold's model: holdout's epoch was chosen on its dev split (a refit without dev
+        would lose that), and cross_set's model is, by definition, the one trained on its
+        train sources only (a refit on every source would also cost a second, larger fit)."""
+        return self.type not in ("holdout", "cross_set")
 
 
 class AnalysisConfig(StrictConfig):

@@ -152,3 +152,24 @@ def test_shared_pretraining_refuses_what_it_cannot_do(
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_a_cross_set_run_saves_the_model_it_scored_trained_on_its_train_sources_only(
+    with_sets, write_config, tmp_path, monkeypatch
+):
+    model_type = MODELS["tfidf"]
+    seen = []
+    real_fit = model_type.fit
+
+    def spy_fit(self, texts, labels, targets=None, dev=None):
+        seen.append(list(texts))
+        return real_fit(self, texts, labels, targets, dev)
+
+    monkeypatch.setattr(model_type, "fit", spy_fit)
+    section, _ = PROTOCOLS["article_to_constructed"]
+    config = write_config(data=data_section(with_sets), protocol=section, model={"type": "tfidf"})
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "run")]) == 0
+
+    (trained_on,) = seen  # one fit: the scored model is the saved model
+    _, examples, _ = prepare(load_config(config, []), str(config))
+    assert sorted(trained_on) == sorted(examples.text[examples.source == "article"])
