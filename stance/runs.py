@@ -151,6 +151,7 @@ class Headline(Record):
 
 class GroupScores(Headline):
     n_items: int
+    macro_f1_ci: tuple[float, float] | None = None  # 95% bootstrap over this group's items
 
 
 class TagScores(Record):

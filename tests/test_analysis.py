@@ -100,6 +100,25 @@ def test_adding_an_article_is_a_data_only_change(seeds_dir, write_config, tmp_pa
     assert "## Per group, macro-F1" in report and "| loao |" in report
 
 
+def test_each_run_is_paired_with_the_baseline_variant_on_its_own_folds(write_config, tmp_path):
+    experiments = tmp_path / "experiments"
+    two_fold = {"type": "repeated_kfold", "n_splits": 2, "n_repeats": 10}
+    for name, model, folds in (
+        ("tfidf_logreg", {"type": "tfidf"}, {"type": "loo"}),
+        ("tfidf_logreg_twofold", {"type": "tfidf"}, two_fold),
+        ("majority", {"type": "majority"}, {"type": "loo"}),
+        ("majority_twofold", {"type": "majority"}, two_fold),
+    ):
+        config = write_config(name=name, model=model, protocol=folds)
+        assert train_and_score(config, experiments / name) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    paired = (experiments / "REPORT.md").read_text().split("## Is the difference real?")[1].split("\n## ")[0]
+
+    assert "| majority | tfidf_logreg | " in paired
+    assert "| majority_twofold | tfidf_logreg_twofold | " in paired
+    assert "unpaired" not in paired  # every run found the baseline on its folds
+
+
 def test_report_pairs_runs_and_writes_self_contained_html(write_config, tmp_path):
     experiments = tmp_path / "experiments"
     for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
@@ -107,7 +126,7 @@ def test_report_pairs_runs_and_writes_self_contained_html(write_config, tmp_path
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
     assert "## Is the difference real? Paired tests against `tfidf_logreg`" in report
-    assert "| majority | " in report.split("## Is the difference real?")[1]
+    assert "| majority | tfidf_logreg | " in report.split("## Is the difference real?")[1]
     assert "## Error analysis" in report and "toy fixture label" in report
     html = (experiments / "REPORT.html").read_text()
     assert "<table>" in html and "data:image/png;base64," in html

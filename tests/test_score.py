@@ -84,3 +84,20 @@ def test_per_tag_accuracy_and_contrast_consistency_worked_by_hand():
     assert metrics.contrast.contrast_accuracy == pytest.approx(2 / 3)
     assert metrics.per_tag["negation"].accuracy == 0.5 and metrics.per_tag["topic_none"].accuracy == 0.5
     assert metrics.per_source["contrast"].n_items == 3 and metrics.per_source["article"].accuracy == 1.0
+
+
+def test_each_source_has_its_own_bootstrap_interval():
+    rows = [tagged(f"a{i}", "FAVOR", "FAVOR", "article", f"a{i}") for i in range(6)]
+    rows += [
+        tagged(f"c{i}", gold, pred, "constructed", f"c{i}")
+        for i, (gold, pred) in enumerate(
+            [("FAVOR", "AGAINST"), ("AGAINST", "AGAINST"), ("NONE", "FAVOR"), ("AGAINST", "NONE"), ("NONE", "NONE")]
+        )
+    ]
+    metrics = score(rows, seed=0, full_train_size=10)
+
+    article, constructed = metrics.per_source["article"], metrics.per_source["constructed"]
+    assert article.macro_f1_ci == (article.macro_f1, article.macro_f1)  # every resample is all right
+    low, high = constructed.macro_f1_ci
+    assert low < constructed.macro_f1 < high
+    assert metrics.ci95["macro_f1"] != constructed.macro_f1_ci  # not the pooled interval

@@ -70,13 +70,17 @@ def chance_check(
     )
 
 
-def per_key(rows: Sequence[PredictionRow], key: str) -> dict[str, dict]:
-    """Headline scores within each value of `key` (group, source) of the rows."""
+def per_key(rows: Sequence[PredictionRow], key: str, seed: int) -> dict[str, dict]:
+    """Headline scores, and macro-F1's bootstrap CI, within each value of `key` (group, source)."""
     by_value = defaultdict(list)
     for row in rows:
         by_value[getattr(row, key)].append(row)
     return {
-        value: {"n_items": len({r.id for r in members}), **_headline(members)}
+        value: {
+            "n_items": len({r.id for r in members}),
+            **_headline(members),
+            "macro_f1_ci": confidence_intervals(members, seed)["macro_f1"],
+        }
         for value, members in sorted(by_value.items())
     }
 
@@ -158,8 +162,8 @@ def score(
         ci95=confidence_intervals(rows, seed),
         bootstrap_resamples=BOOTSTRAP_RESAMPLES,
         chance=chance_check(rows, pooled["macro_f1"], chance, seed),
-        per_group=per_key(rows, "group"),
-        per_source=per_key(rows, "source"),
+        per_group=per_key(rows, "group", seed),
+        per_source=per_key(rows, "source", seed),
         per_tag=per_tag(rows),
         contrast=contrast_consistency(rows),
         learning_curve=learning_curve(curve, rows, full_train_size, seed),

@@ -50,7 +50,7 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         "",
         *headline.section(runs),
         "",
-        f"## Is the difference real? Paired tests against `{baseline}`",
+        f"## Is the difference real? Paired tests against `{baseline}` on the same folds",
         "",
         paired.INTRO,
         "",
@@ -65,7 +65,7 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         lines += ["## Learning curve", "", *curve.section(FIGURES_DIR), ""]
     per_source = sources.section(runs)
     if per_source:
-        lines += ["## Per source, macro-F1 (items)", "", *per_source, ""]
+        lines += ["## Per source, macro-F1 [95% CI] (items)", "", *per_source, ""]
     if behaviour.tagged_runs(runs):
         lines += [
             "## Behaviour: accuracy per phenomenon",

@@ -1,4 +1,8 @@
-"""The comparison report's paired tests: each run against the baseline, in numbers and words."""
+"""The comparison report's paired tests: each run against the baseline run on its folds, in numbers and words.
+
+The baseline (`tfidf_logreg` by default) has a variant per protocol (`tfidf_logreg_grouped`,
+`tfidf_logreg_augmented`, ...); each run is paired with the variant scored on the same folds.
+"""
 
 from collections.abc import Sequence
 
@@ -27,28 +31,43 @@ def verdict_text(name: str, baseline: str, result: Comparison) -> str:
     )
 
 
+def baselines_of(runs: Sequence[Run], baseline_name: str) -> list[Run]:
+    """The baseline run and its protocol variants: `tfidf_logreg`, `tfidf_logreg_grouped`, ..."""
+    return [run for run in runs if run.name == baseline_name or run.name.startswith(f"{baseline_name}_")]
+
+
 def section(runs: Sequence[Run], baseline_name: str) -> list[str]:
-    baseline = next((r for r in runs if r.name == baseline_name), None)
-    if baseline is None:
+    """Each run against the baseline variant scored on the same folds, if there is one."""
+    baselines = baselines_of(runs, baseline_name)
+    if not baselines:
         return [f"No run named `{baseline_name}`: paired comparisons skipped."]
     lines = [
-        f"| run | Δ macro-F1 vs {baseline_name} | permutation p | McNemar p (only run right / only baseline right) "
+        "| run | baseline | Δ macro-F1 | permutation p | McNemar p (only run right / only baseline right) "
         "| min. detectable Δ | verdict |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     unpaired = []
     for run in runs:
-        if run is baseline:
+        if run in baselines:
             continue
-        result = compare(run.predictions, baseline.predictions, seed=run.record.seed)
-        if result is None:
+        pair = next(
+            (
+                (baseline, result)
+                for baseline in baselines
+                if (result := compare(run.predictions, baseline.predictions, seed=run.record.seed)) is not None
+            ),
+            None,
+        )
+        if pair is None:
             unpaired.append(run.name)
             continue
+        baseline, result = pair
         lines.append(
-            f"| {run.name} | {100 * result.macro_f1_difference:+.1f} | {p_cell(result.permutation_p)} | "
+            f"| {run.name} | {baseline.name} | {100 * result.macro_f1_difference:+.1f} | "
+            f"{p_cell(result.permutation_p)} | "
             f"{p_cell(result.mcnemar_p)} ({result.only_run_right}/{result.only_baseline_right}) | "
-            f"{100 * result.minimum_detectable_difference:.0f} | {verdict_text(run.name, baseline_name, result)} |"
+            f"{100 * result.minimum_detectable_difference:.0f} | {verdict_text(run.name, baseline.name, result)} |"
         )
     if unpaired:
-        lines += ["", f"Not paired with {baseline_name} (different folds or data): {', '.join(unpaired)}."]
+        lines += ["", f"No `{baseline_name}` run shares their folds, so these are unpaired: {', '.join(unpaired)}."]
     return lines

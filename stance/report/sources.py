@@ -2,8 +2,8 @@
 
 from collections.abc import Sequence
 
-from stance.report.format import pct
-from stance.runs import Run
+from stance.report.format import ci_text, pct
+from stance.runs import GroupScores, Run
 
 
 def loaded_sources(run: Run) -> list[str]:
@@ -23,14 +23,19 @@ def trained_tested(run: Run) -> str:
     return f"{' + '.join(trained)} → {' + '.join(tested)}"
 
 
+def _cell(scores: GroupScores) -> str:
+    interval = f" {ci_text(scores.macro_f1_ci)}" if scores.macro_f1_ci else ""
+    return f"{pct(scores.macro_f1)}{interval} ({scores.n_items})"
+
+
 def section(runs: Sequence[Run]) -> list[str]:
-    """macro-F1 (items) of each run on each source it was tested on; empty with one source."""
+    """macro-F1 [95% CI] (items) of each run on each source it was tested on; empty with one source."""
     sources = sorted({source for run in runs for source in run.metrics.per_source})
     if len(sources) < 2:
         return []
     lines = ["| run | trained → tested | " + " | ".join(sources) + " |", "|---" * (len(sources) + 2) + "|"]
     for run in runs:
         scores = run.metrics.per_source
-        cells = [f"{pct(scores[s].macro_f1)} ({scores[s].n_items})" if s in scores else "–" for s in sources]
+        cells = [_cell(scores[s]) if s in scores else "–" for s in sources]
         lines.append(f"| {run.name} | {trained_tested(run)} | " + " | ".join(cells) + " |")
     return lines
