@@ -20,6 +20,24 @@ def test_mcnemar_matches_a_hand_worked_case():
     assert result["p_value"] == pytest.approx(18 / 256)
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 31, 200])
+def test_mcnemar_p_equals_scipys_exact_binomial_test(n):
+    from scipy.stats import binomtest
+
+    for k in range(n + 1):
+        a = [True] * k + [False] * (n - k)
+        expected = binomtest(min(k, n - k), n, 0.5).pvalue
+        assert stats.mcnemar_exact(a, [not x for x in a])["p_value"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_evaluating_does_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = "import sys, stance.cli, stance.evaluation.score, stance.report.run; print('scipy.stats' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
 def test_mcnemar_without_discordant_pairs_is_p_one():
     assert stats.mcnemar_exact([True, False], [True, False])["p_value"] == 1.0
 
