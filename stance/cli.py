@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stance.errors import StanceError
 from stance.report import DEFAULT_BASELINE
-from stance.threads import single_threaded_blas
+from stance.threads import numeric_threads
 
 EXPERIMENTS_DIR = Path("experiments")
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     _show_warnings()
     args = build_parser().parse_args(argv)
     try:
-        with single_threaded_blas():
+        with numeric_threads():
             args.func(args)
     except StanceError as err:
         print(f"error: {err}", file=sys.stderr)
