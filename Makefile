@@ -14,6 +14,17 @@ SEED_FILES := $(shell find seeds/articles seeds/sets -type f 2>/dev/null)
 # A change here changes scores or reports, never predictions: re-score, do not retrain.
 SCORING_CODE := stance/runs.py $(wildcard stance/evaluation/*.py stance/report/*.py)
 
+# Independent runs train side by side, one per core by default (JOBS=1: one at a time).
+# STANCE_JOBS tells each stance process how many share the cores, so that torch takes
+# its share and nothing is oversubscribed (stance/threads.py). In a log, each run's
+# output is printed whole when it ends; on a terminal it is live.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+export STANCE_JOBS := $(JOBS)
+MAKEFLAGS += --jobs=$(JOBS)
+ifneq ($(shell test -t 2 && echo terminal),terminal)
+MAKEFLAGS += --output-sync=target
+endif
+
 # No code path may wait on the Hugging Face Hub: it cannot be reached here.
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
@@ -70,6 +81,9 @@ test-fast: $(STAMP) ## run the tests not marked slow, for quick iteration
 lint: $(STAMP) ## ruff: lint and check formatting (line length 120)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+
+# These run one stance process at a time, so each has every core.
+bench bench-semeval transfer: export STANCE_JOBS := 1
 
 bench: $(STAMP) ## time fit, protocol, throughput and memory of each model -> docs/benchmarks/speed.md
 	$(PYTHON) -m stance.bench

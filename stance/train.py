@@ -22,6 +22,7 @@ from stance.models import MODELS, StanceModel
 from stance.models.base import DevSet
 from stance.protocol import Fold
 from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds, check_can_write, staged
+from stance.threads import show_progress
 
 # protocol.shared_pretraining: the model fitted once for every fold, and the items it saw.
 SharedModel = tuple[StanceModel | None, np.ndarray]
@@ -99,7 +100,7 @@ def fit_predict(config: ExperimentConfig, examples: Examples, folds: list[Fold],
     """
     base = fit_shared(config, examples, folds)
     rows, fit_seconds = [], []
-    for fold in tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=None):
+    for fold in tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=not show_progress()):
         started = time.perf_counter()
         model = fit_one(config, examples, fold.train, protocol.model_seed(config.seed, fold), fold.dev, base)
         fit_seconds.append(time.perf_counter() - started)

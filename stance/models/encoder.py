@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from stance.config import EncoderConfig
 from stance.models import checkpoints
 from stance.models.base import StanceModel
+from stance.threads import show_progress
 
 log = logging.getLogger("stance")
 
@@ -44,7 +45,7 @@ def device():
 def batches(items: Sequence, batch_size: int, desc: str = "predict") -> Iterator[Sequence]:
     """`items` in consecutive slices, with a progress bar for large inputs."""
     starts = range(0, len(items), batch_size)
-    show = len(items) >= PROGRESS_BAR_MIN_TEXTS
+    show = len(items) >= PROGRESS_BAR_MIN_TEXTS and show_progress()
     for start in tqdm(starts, desc=desc, unit="batch", disable=not show):
         yield items[start : start + batch_size]
 
@@ -145,5 +146,5 @@ def embed(encoder, texts: Sequence[str], batch_size: int, max_length: int) -> np
         list(texts),
         batch_size=batch_size,
         convert_to_numpy=True,
-        show_progress_bar=len(texts) >= PROGRESS_BAR_MIN_TEXTS,
+        show_progress_bar=len(texts) >= PROGRESS_BAR_MIN_TEXTS and show_progress(),
     )

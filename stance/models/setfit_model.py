@@ -17,6 +17,7 @@ from stance.labels import ID2LABEL, LABEL2ID
 from stance.models import checkpoints
 from stance.models.encoder import CachedEncoder, EncoderModel, device, token_lengths, warn_if_truncated, with_targets
 from stance.models.sklearn_model import align_to_labels
+from stance.threads import show_progress
 
 
 def _accuracy(y_pred, y_true) -> dict:
@@ -98,7 +99,7 @@ class SetFitStanceModel(EncoderModel):
             seed=self.seed,
             report_to="none",
             save_strategy="no",
-            show_progress_bar=True,
+            show_progress_bar=show_progress(),
         )
 
     def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:

@@ -26,6 +26,7 @@ from stance.models.encoder import (
     token_lengths,
     warn_if_truncated,
 )
+from stance.threads import show_progress
 
 
 def _dev_scores(prediction) -> dict:
@@ -83,7 +84,7 @@ class TransformerModel(EncoderModel):
             per_device_eval_batch_size=cfg.predict_batch_size,
             logging_strategy="no",
             report_to="none",
-            disable_tqdm=False,
+            disable_tqdm=not show_progress(),
             dataloader_pin_memory=device().type == "cuda",  # pinning is a no-op (and a warning) on CPU
         )
 
