@@ -1,4 +1,9 @@
-"""`make bench`: time, throughput and peak memory of every default model config.
+"""`make bench`: where `make evaluate`'s time goes, and time, throughput and peak memory
+of every default model config.
+
+The stage split reads each run that `make evaluate` wrote in experiments/: the seconds of
+its stages from run.json (setup, data, fit, predict, analysis, write), and the report
+stage timed here by running `stance evaluate` on it again (a deterministic rewrite).
 
 Each model is measured in its own subprocess, so peak memory (max RSS) is that
 model's alone. Per model: fit time per fold and for the whole protocol (the config's
@@ -100,7 +105,49 @@ def measure_one(config_path: Path) -> dict:
     return result
 
 
-def render_markdown(results: list[dict], machine: str) -> str:
+TRAIN_STAGES = ("setup", "data", "fit", "predict", "analysis", "write")
+STAGES = (*TRAIN_STAGES, "report")
+
+
+def stage_split(experiments: Path) -> list[dict]:
+    """Seconds per stage of every run in `experiments`, the report stage timed here."""
+    from stance.runs import Run
+
+    rows = []
+    for run_dir in sorted(p for p in experiments.iterdir() if (p / "run.json").is_file()):
+        seconds = Run.open(run_dir).record.seconds
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "stance", "evaluate", "--run", str(run_dir)], check=True, capture_output=True
+        )
+        rows.append(
+            {
+                "run": run_dir.name,
+                **{s: getattr(seconds, s) for s in TRAIN_STAGES},
+                "report": time.perf_counter() - started,
+            }
+        )
+    return rows
+
+
+def render_stages(rows: list[dict]) -> list[str]:
+    """One row per run, slowest first: total seconds and each stage's share of it."""
+    lines = [
+        "| run | total s | " + " | ".join(STAGES) + " |",
+        "|---|---|" + "---|" * len(STAGES),
+    ]
+    everything = {stage: sum(row[stage] for row in rows) for stage in STAGES}
+    for name, row in [
+        *sorted(((r["run"], r) for r in rows), key=lambda item: -sum(item[1][s] for s in STAGES)),
+        ("**all runs**", everything),
+    ]:
+        total = sum(row[stage] for stage in STAGES)
+        shares = " | ".join(f"{100 * row[stage] / total:.0f}%" if total else "–" for stage in STAGES)
+        lines.append(f"| {name} | {total:.1f} | {shares} |")
+    return lines
+
+
+def render_markdown(results: list[dict], machine: str, stages: list[dict] | None = None) -> str:
     lines = [
         "# Speed benchmark",
         "",
@@ -128,6 +175,19 @@ def render_markdown(results: list[dict], machine: str) -> str:
             f"{r['protocol_seconds']:.1f} | {r['predict_sentences_per_second']:.0f} | {ratio} | "
             f"{r['peak_memory_mib']:.0f} |"
         )
+    if stages:
+        lines += [
+            "",
+            "## Where `make evaluate`'s time goes",
+            "",
+            "Per run that `make evaluate` wrote, its stages as shares of its own time: setup (the",
+            "command's imports and config), data (load, validate, folds), fit (every fit of the",
+            "protocol), predict (out-of-fold predictions), analysis (permutation null and learning",
+            "curve), write (the run folder) and report (`stance evaluate`). Runs under `make -j`",
+            "share the cores, so their seconds add up to more than make's wall time.",
+            "",
+            *render_stages(stages),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -136,11 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS), help="config names in configs/")
     parser.add_argument("--configs", type=Path, default=Path("configs"))
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks"))
+    parser.add_argument("--experiments", type=Path, default=Path("experiments"), help="runs for the stage split")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: measure one config
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(measure_one(args.one)))
         return 0
+    stages = stage_split(args.experiments) if args.experiments.is_dir() else []
+    if not stages:
+        print(f"bench: no runs in {args.experiments}; run `make evaluate` for the stage split", file=sys.stderr)
     results = []
     for name in args.models:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
@@ -152,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
-    (args.out / "speed.md").write_text(render_markdown(results, machine()))
+    record = {"machine": machine(), "results": results, "stages": stages}
+    (args.out / "speed.json").write_text(json.dumps(record, indent=2) + "\n")
+    (args.out / "speed.md").write_text(render_markdown(results, machine(), stages))
     print((args.out / "speed.md").read_text())
     return 0
 

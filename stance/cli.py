@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
 from stance.errors import StanceError
@@ -18,7 +19,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     config = load_config(args.config, args.set)
     run_dir = args.out or EXPERIMENTS_DIR / config.name
-    train(config, str(args.config), run_dir, overwrite=args.overwrite)
+    train(config, str(args.config), run_dir, overwrite=args.overwrite, command_started=args.started)
     print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
 
 
@@ -144,8 +145,10 @@ def _show_warnings() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()  # a run's setup stage counts from here (stance.bench)
     _show_warnings()
     args = build_parser().parse_args(argv)
+    args.started = started
     try:
         with numeric_threads():
             args.func(args)

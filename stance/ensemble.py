@@ -17,7 +17,7 @@ from stance.errors import RunError
 from stance.evaluation.compare import paired
 from stance.evaluation.ensemble import choose_weight, mix
 from stance.models import StanceModel
-from stance.runs import EnsembleRecord, Run, check_can_write, staged
+from stance.runs import EnsembleRecord, Run, Seconds, check_can_write, staged
 
 
 class EnsembleModel:
@@ -44,7 +44,10 @@ def build(run_a: Path, run_b: Path, out: Path, overwrite: bool = False) -> Path:
     check_can_write(out, overwrite)
     weight, dev_scores = choose_weight(*rows)
     first = members[0].record
-    seconds = sum(m.record.seconds.total for m in members)
+    # The members' own time, stage by stage: an ensemble trains nothing itself.
+    seconds = Seconds(
+        **{stage: sum(getattr(m.record.seconds, stage) for m in members) for stage in Seconds.model_fields}
+    )
     record = first.model_copy(
         update={
             "name": out.name,
@@ -57,7 +60,7 @@ def build(run_a: Path, run_b: Path, out: Path, overwrite: bool = False) -> Path:
                 protocol=members[0].protocol,
                 member_models=[m.name for m in members],
             ),
-            "seconds": first.seconds.model_copy(update={"total": seconds, "cross_validation": seconds}),
+            "seconds": seconds,
             **provenance.environment(),
         }
     )

@@ -89,11 +89,20 @@ class ChanceNull(Record):
 
 
 class Seconds(Record):
+    """Where a run's wall time went. The stages (setup to write) add up to `total`;
+    `cross_validation`, `fit_per_fold_mean` and `final_fit` cut the same time another way.
+    Runs written before the stages existed have 0 there."""
+
+    setup: float = 0.0  # from the command's start to the data stage: imports, config
+    data: float = 0.0  # load and validate the data, build the folds, check the model
+    fit: float = 0.0  # every fit of the protocol: the shared model, each fold, the final model
+    predict: float = 0.0  # every out-of-fold prediction
+    analysis: float  # permutation null and learning curve: whole protocol reruns
+    write: float = 0.0  # save the model and write the run folder
+    total: float
     cross_validation: float
     fit_per_fold_mean: float
     final_fit: float
-    analysis: float
-    total: float
 
 
 class DataRecord(Record):

@@ -53,6 +53,8 @@ def numeric_threads() -> Iterator[None]:
     """
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ.setdefault("OMP_NUM_THREADS", str(torch_threads()))
+    if not show_progress():  # transformers' weight-loading bars follow the hub's switch
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 

@@ -31,7 +31,8 @@ NO_SHARED_MODEL: SharedModel = (None, np.array([], dtype=int))
 
 class FitPredict(NamedTuple):
     rows: list[PredictionRow]
-    fit_seconds: list[float]
+    fit_seconds: list[float]  # per fold
+    shared_fit_seconds: float
     last_model: StanceModel
     base: SharedModel
 
@@ -98,7 +99,9 @@ def fit_predict(config: ExperimentConfig, examples: Examples, folds: list[Fold],
     (holdout) gives it to the model for early stopping and predicts it too, in rows of
     split "dev".
     """
+    started = time.perf_counter()
     base = fit_shared(config, examples, folds)
+    shared_fit_seconds = time.perf_counter() - started
     rows, fit_seconds = [], []
     for fold in tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=not show_progress()):
         started = time.perf_counter()
@@ -107,7 +110,7 @@ def fit_predict(config: ExperimentConfig, examples: Examples, folds: list[Fold],
         rows += _rows(model, examples, fold, "test", fold.test)
         if fold.dev is not None:
             rows += _rows(model, examples, fold, "dev", fold.dev)
-    return FitPredict(rows, fit_seconds, model, base)
+    return FitPredict(rows, fit_seconds, shared_fit_seconds, model, base)
 
 
 def chance_null(config: ExperimentConfig, examples: Examples, folds: list[Fold]) -> ChanceNull | None:
@@ -168,13 +171,25 @@ def prepare(config: ExperimentConfig, config_source: str):
     return source, examples, folds
 
 
-def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite: bool = False) -> Path:
-    """Validate everything, then run the protocol and write `run_dir` atomically."""
+def train(
+    config: ExperimentConfig,
+    config_source: str,
+    run_dir: Path,
+    overwrite: bool = False,
+    command_started: float | None = None,
+) -> Path:
+    """Validate everything, then run the protocol and write `run_dir` atomically.
+
+    `command_started` (a perf_counter time) is when the command began, for the setup stage.
+    """
+    clock = time.perf_counter()
+    setup_seconds = clock - command_started if command_started is not None else 0.0
     source, examples, folds = prepare(config, config_source)
     check_can_write(run_dir, overwrite)
 
     started = time.perf_counter()
-    rows, fit_seconds, final_model, base = fit_predict(config, examples, folds)
+    data_seconds = started - clock
+    rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(config, examples, folds)
     cv_seconds = time.perf_counter() - started
     if config.protocol.refits_final_model:
         everything = protocol.final_training_items(examples.is_test)
@@ -182,7 +197,8 @@ def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite
     final_seconds = time.perf_counter() - started - cv_seconds
     chance = chance_null(config, examples, folds)
     curve = learning_curve(config, examples, folds)
-    analysis_seconds = time.perf_counter() - started - cv_seconds - final_seconds
+    writing = time.perf_counter()
+    analysis_seconds = writing - started - cv_seconds - final_seconds
     if not provenance.is_main_process():
         return run_dir  # under accelerate launch every process trains; one writes the run
 
@@ -194,6 +210,7 @@ def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite
             run.write_chance(chance)
         if curve:
             run.write_curve(curve)
+        now = time.perf_counter()  # one reading, so that the stages add up to the total
         run.write_record(
             RunRecord(
                 name=config.name,
@@ -203,11 +220,17 @@ def train(config: ExperimentConfig, config_source: str, run_dir: Path, overwrite
                 n_folds=len(folds),
                 mean_train_size=float(np.mean([len(f.train) for f in folds])),
                 seconds=Seconds(
+                    setup=setup_seconds,
+                    data=data_seconds,
+                    fit=shared_fit_seconds + sum(fit_seconds) + final_seconds,
+                    # the rest of the protocol: predicting each fold's test items, and their rows
+                    predict=cv_seconds - shared_fit_seconds - sum(fit_seconds),
+                    analysis=analysis_seconds,
+                    write=now - writing,
+                    total=setup_seconds + now - clock,
                     cross_validation=cv_seconds,
                     fit_per_fold_mean=float(np.mean(fit_seconds)),
                     final_fit=final_seconds,
-                    analysis=analysis_seconds,
-                    total=time.perf_counter() - started,
                 ),
                 model=MODELS[config.model.type].provenance(config.model),
                 **provenance.environment(),
