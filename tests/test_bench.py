@@ -3,11 +3,14 @@
 import pytest
 
 from stance import bench
+from stance.config import load_config
 
 
 def test_measure_one_reports_times_throughput_and_memory(write_config):
-    result = bench.measure_one(write_config(model={"type": "majority"}))
+    config = write_config(model={"type": "majority"})
+    result = bench.measure_one(config)
     assert result["predict_sentences"] >= 1000
+    assert len(set(bench._predict_texts(load_config(config)))) == result["predict_sentences"]  # no cache hits
     assert result["n_folds"] == 10
     for key in ("fit_seconds_per_fold", "protocol_seconds", "predict_sentences_per_second", "peak_memory_mib"):
         assert result[key] > 0, key
