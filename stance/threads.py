@@ -62,3 +62,16 @@ def numeric_threads() -> Iterator[None]:
 def show_progress() -> bool:
     """Progress bars only on a terminal: in a log (make, CI) each bar redraw is a line."""
     return sys.stderr.isatty()
+
+
+def quiet_library_progress() -> None:
+    """Off a terminal, turn off the bars that transformers and the hub draw on their own
+    (loading weights, writing shards). The environment switch in `numeric_threads`
+    reaches them only if it is set before they are imported; this works at any time."""
+    if show_progress():
+        return
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils.logging import disable_progress_bar
+
+    disable_progress_bars()
+    disable_progress_bar()

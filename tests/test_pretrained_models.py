@@ -115,3 +115,9 @@ def test_the_real_minilm_loads_offline_and_fine_tunes():
     n_params = sum(p.numel() for p in model.network.bert.parameters())
     assert 22e6 < n_params < 23.5e6
     assert model.predict_proba(TEXTS).shape == (len(TEXTS), len(LABELS))
+
+
+def test_training_draws_no_progress_bar_in_a_log(config, capfd):
+    """Under make or CI, stderr is a file: every redraw of a bar would be a line of it."""
+    fit(config).predict_proba(TEXTS)
+    assert "it/s]" not in capfd.readouterr().err

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from stance.config import EncoderConfig
 from stance.models import checkpoints
 from stance.models.base import StanceModel
-from stance.threads import show_progress
+from stance.threads import quiet_library_progress, show_progress
 
 log = logging.getLogger("stance")
 
@@ -25,6 +25,10 @@ PROGRESS_BAR_MIN_TEXTS = 1000
 
 class EncoderModel(StanceModel):
     """A model type built on a pretrained encoder: its checkpoint is checked before any work."""
+
+    def __init__(self, config: EncoderConfig, seed: int):
+        super().__init__(config, seed)
+        quiet_library_progress()
 
     @classmethod
     def preflight(cls, config: EncoderConfig) -> None:

@@ -43,6 +43,7 @@ class SetFitStanceModel(EncoderModel):
         import transformers
         from datasets import Dataset
         from setfit import SetFitModel, Trainer
+        from transformers import ProgressCallback
 
         cfg = self.config
         transformers.set_seed(self.seed)
@@ -57,9 +58,12 @@ class SetFitStanceModel(EncoderModel):
         warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), cfg.max_length)
         train_set = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
         with tempfile.TemporaryDirectory(prefix="setfit-") as scratch:
-            Trainer(
+            trainer = Trainer(
                 model=self.model, args=self._training_args(scratch), train_dataset=train_set, metric=_accuracy
-            ).train()
+            )
+            if not show_progress():  # show_progress_bar does not reach the body's own trainer
+                trainer.st_trainer.remove_callback(ProgressCallback)
+            trainer.train()
         return self
 
     def fit_from(self, base: "SetFitStanceModel", texts, labels, targets, is_new: np.ndarray) -> "SetFitStanceModel":
