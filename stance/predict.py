@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from stance import files
 from stance.ensemble import EnsembleModel, member_runs
 from stance.errors import DataError
 from stance.labels import LABELS
@@ -30,7 +31,7 @@ def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:
     if path.suffix not in (".txt", ".jsonl"):
         raise DataError(f"{path}: expected a .txt or .jsonl file")
     texts, targets = [], []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for line_no, line in enumerate(files.read_text(path, DataError).splitlines(), 1):
         if not line.strip():
             continue
         if path.suffix == ".txt":

@@ -28,6 +28,7 @@ from typing import Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from stance import files
 from stance.config import ExperimentConfig, ProtocolConfig, validate_config
 from stance.errors import ConfigError, RunError
 
@@ -241,9 +242,9 @@ def _read_text(path: Path) -> str:
     if not path.is_file():
         raise RunError(f"{path}: missing; the run is incomplete")
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise _corrupt(path, f"not UTF-8 at byte {err.start}") from None
+        return files.read_text(path, RunError)
+    except RunError as err:
+        raise RunError(f"{err}; the run is incomplete or corrupt (train it again)") from None
 
 
 def read_record(path: Path, kind: type[R]) -> R:
@@ -436,5 +437,4 @@ def find_runs(experiments_dir: Path) -> list[Run]:
     """Every run folder directly under `experiments_dir`, by name; hidden (staging) folders are not runs."""
     if not experiments_dir.is_dir():
         return []
-    folders = sorted(p for p in experiments_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    return [Run.open(p) for p in folders if (p / RUN_FILE).is_file()]
+    return [Run.open(p) for p in files.visible_folders(experiments_dir) if (p / RUN_FILE).is_file()]

@@ -19,11 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from stance import files
 from stance.data.examples import TRAIN, DataSource, Examples
 from stance.data.segment import segment
-from stance.errors import DataError, where, yaml_problem
+from stance.errors import DataError, where
 from stance.labels import LABELS
 
 ARTICLE_FILE = "article.txt"
@@ -52,7 +51,7 @@ def article_dirs(seeds_dir: Path) -> list[Path]:
     root = Path(seeds_dir) / "articles"
     if not root.is_dir():
         raise DataError(f"{root}: seeds folder has no articles/ directory")
-    dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    dirs = files.visible_folders(root)
     if not dirs:
         raise DataError(f"{root}: no article folders found")
     return dirs
@@ -70,10 +69,7 @@ def sha256_of(path: Path) -> str:
 
 def read_mapping(path: Path, keys: set[str]) -> dict:
     """A YAML file that must be a mapping; one DataError naming the file otherwise."""
-    try:
-        meta = yaml.safe_load(require_file(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise DataError(yaml_problem(path, err)) from None
+    meta = files.read_yaml(path, DataError)
     if not isinstance(meta, dict):
         raise DataError(f"{path}: expected a mapping with keys {sorted(keys)}")
     return meta
@@ -89,18 +85,22 @@ def read_meta(article_dir: Path) -> dict:
 
 
 def read_article(article_dir: Path, meta: dict | None = None) -> str:
-    """The article text, after checking it against the sha256 in meta.yaml."""
+    """The article text, after checking it against the sha256 in meta.yaml.
+
+    Byte-exact: a byte-order mark is part of the text here, since the sha256 and the
+    sentence offsets cover every byte."""
     meta = meta or read_meta(article_dir)
     path = require_file(article_dir / ARTICLE_FILE)
-    if sha256_of(path) != meta["sha256"]:
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != meta["sha256"]:
         raise DataError(f"{path}: sha256 differs from {META_FILE}; the source text must not be edited")
-    return path.read_text(encoding="utf-8")
+    return files.decode(path, data, DataError, allow_bom=False)
 
 
 def read_jsonl(path: Path, schema: dict[str, type]) -> list[Record]:
     """Parse a JSONL file whose rows have exactly the keys and types of `schema`."""
     records = []
-    for line_no, line in enumerate(require_file(path).read_text(encoding="utf-8").splitlines(), 1):
+    for line_no, line in enumerate(files.read_text(path, DataError).splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -219,7 +219,7 @@ def load_annotations(seeds_dir: Path) -> tuple[dict[str, dict[str, str]], dict[s
             continue
         sentences = read_jsonl(article_dir / SENTENCES_FILE, SENTENCE_KEYS)
         texts.update({r.fields["id"]: r.fields["text"] for r in sentences})
-        for path in sorted(folder.glob("*.jsonl")):
+        for path in files.visible_files(folder, "*.jsonl"):
             labelled = check_labels(read_jsonl(path, LABEL_KEYS), {r.fields["id"] for r in sentences})
             by_annotator[path.stem].update({sid: record.fields["label"] for sid, record in labelled.items()})
     return dict(by_annotator), texts
@@ -282,9 +282,7 @@ def annotations_by_source(
 
     if set_names is None:
         root = Path(seeds_dir) / sets.SETS_DIR
-        set_names = (
-            sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
-        )
+        set_names = [p.name for p in files.visible_folders(root)] if root.is_dir() else []
     result = {ARTICLE_SOURCE: load_annotations(seeds_dir)}
     for name in set_names:
         result[name] = sets.load_set_annotations(sets.set_dir(seeds_dir, name))

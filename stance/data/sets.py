@@ -14,6 +14,7 @@ one-line errors as the articles: the file, the line and the problem.
 
 from pathlib import Path
 
+from stance import files
 from stance.data.examples import TRAIN
 from stance.data.seeds import LABEL_KEYS, Record, check_labels, read_jsonl, read_mapping
 from stance.errors import DataError, where
@@ -113,7 +114,7 @@ def load_set_annotations(folder: Path) -> tuple[dict[str, dict[str, str]], dict[
     texts = {r.fields["id"]: r.fields["text"] for r in items}
     by_annotator = {}
     annotations = folder / ANNOTATIONS_DIR
-    for path in sorted(annotations.glob("*.jsonl")) if annotations.is_dir() else []:
+    for path in files.visible_files(annotations, "*.jsonl") if annotations.is_dir() else []:
         labelled = check_labels(read_jsonl(path, LABEL_KEYS), set(texts))
         by_annotator[path.stem] = {item: record.fields["label"] for item, record in labelled.items()}
     return by_annotator, texts

@@ -1,0 +1,139 @@
+"""Every bad input gets one clear line and nothing is written: the cases of docs/bad-inputs.md.
+
+Each test gives the CLI one bad input and checks the exit code, that stderr is one line
+naming the file and the place, and that no run folder appeared.
+"""
+
+import codecs
+import hashlib
+import json
+
+import pytest
+import yaml
+from conftest import write_article
+
+from stance.cli import main
+from stance.data import seeds
+
+TOY_ARTICLE = "toy-article"
+
+
+def one_line_error(capsys, code: int, *fragments: str) -> str:
+    """The error line, after checking the exit code and that it is the whole of stderr."""
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+@pytest.fixture
+def article(seeds_dir):
+    return seeds_dir / "articles" / TOY_ARTICLE
+
+
+@pytest.fixture
+def train(write_config, tmp_path):
+    """`stance train` of the toy config into tmp_path/run; the exit code."""
+
+    def run(*extra, config=None):
+        return main(["train", "--config", str(config or write_config()), "--out", str(tmp_path / "run"), *extra])
+
+    return run
+
+
+def with_bad_byte(path, line: int):
+    """Replace the first character of `line` (1-based) with a latin-1 é (0xe9, never valid UTF-8 alone)."""
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] = b"\xe9" + lines[line - 1][1:]
+    path.write_bytes(b"\n".join(lines))
+    return sum(len(text) + 1 for text in lines[: line - 1])  # the byte offset of the bad byte
+
+
+# --- bytes that are not UTF-8 ----------------------------------------------------------------
+
+
+def test_config_with_a_latin1_byte_names_file_line_and_offset(train, write_config, tmp_path, capsys):
+    config = write_config()
+    offset = with_bad_byte(config, 2)
+    one_line_error(capsys, train(config=config), f"{config}:2: not valid UTF-8", f"byte offset {offset}")
+    assert not (tmp_path / "run").exists()
+
+
+def test_labels_with_a_bad_byte_names_file_line_and_offset(train, article, tmp_path, capsys):
+    offset = with_bad_byte(article / seeds.LABELS_FILE, 3)
+    one_line_error(capsys, train(), f"{article / seeds.LABELS_FILE}:3: not valid UTF-8", f"byte offset {offset}")
+    assert not (tmp_path / "run").exists()
+
+
+def test_article_text_not_utf8_even_with_a_matching_sha256(train, article, capsys):
+    path = article / seeds.ARTICLE_FILE
+    offset = with_bad_byte(path, 3)
+    meta = yaml.safe_load((article / seeds.META_FILE).read_text(encoding="utf-8"))
+    meta["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (article / seeds.META_FILE).write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    one_line_error(capsys, train(), f"{path}:3: not valid UTF-8", f"byte offset {offset}")
+
+
+def test_predict_input_not_utf8(train, tmp_path, capsys):
+    assert train() == 0
+    inputs = tmp_path / "in.txt"
+    inputs.write_bytes("Russia is a partner.\nCaf\xe9 talks.\n".encode("latin-1"))
+    capsys.readouterr()
+    code = main(["predict", "--run", str(tmp_path / "run"), "--input", str(inputs)])
+    one_line_error(capsys, code, f"{inputs}:2: not valid UTF-8", "byte offset 24")
+
+
+# --- a UTF-8 byte-order mark, as editors on Windows write it -----------------------------------
+
+
+@pytest.mark.parametrize("name", [seeds.LABELS_FILE, seeds.SENTENCES_FILE, seeds.META_FILE, "config"])
+def test_a_byte_order_mark_is_accepted(name, train, article, write_config, tmp_path):
+    path = write_config() if name == "config" else article / name
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    assert train(config=write_config() if name != "config" else path) == 0
+    assert (tmp_path / "run" / "run.json").is_file()
+
+
+def test_a_byte_order_mark_in_article_text_is_part_of_its_bytes(train, article, capsys):
+    path = article / seeds.ARTICLE_FILE
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())  # sha256 in meta.yaml no longer matches
+    one_line_error(capsys, train(), f"{path}: sha256 differs")
+
+
+# --- config ----------------------------------------------------------------------------------
+
+
+def test_set_value_that_is_not_yaml_names_the_override(train, capsys):
+    one_line_error(capsys, train("--set", "model.C=[1"), "--set model.C=[1: the value is not valid YAML")
+
+
+def test_duplicate_key_in_a_config_is_refused_with_both_lines(train, tmp_path, seeds_dir, capsys):
+    config = tmp_path / "dup.yaml"
+    config.write_text(
+        f"seed: 7\ndata:\n  seeds_dir: {seeds_dir}\nmodel:\n  type: tfidf\n  C: 1.0\n  C: 2.0\n", encoding="utf-8"
+    )
+    one_line_error(capsys, train(config=config), f"{config}:7: key 'C' appears twice, on lines 6 and 7")
+    assert not (tmp_path / "run").exists()
+
+
+def test_duplicate_key_in_meta_yaml_is_refused(train, article, capsys):
+    meta = article / seeds.META_FILE
+    meta.write_text(meta.read_text(encoding="utf-8") + "title: again\n", encoding="utf-8")
+    one_line_error(capsys, train(), f"{meta}:", "key 'title' appears twice")
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def test_hidden_folders_are_skipped_everywhere(train, seeds_dir, tmp_path):
+    """A notebook's checkpoint copy of an article, set or annotation is not data."""
+    write_article(seeds_dir, ".ipynb_checkpoints", [("A copied sentence.", "FAVOR")])
+    (seeds_dir / "sets" / ".ipynb_checkpoints").mkdir(parents=True)  # not a set: agreement would fail on it
+    (seeds_dir / "articles" / TOY_ARTICLE / "annotations").mkdir()
+    (seeds_dir / "articles" / TOY_ARTICLE / "annotations" / ".backup.jsonl").write_text("not json\n")
+    assert train() == 0
+    ids = {json.loads(line)["id"] for line in (tmp_path / "run" / "predictions.jsonl").read_text().splitlines()}
+    assert all(i.startswith(TOY_ARTICLE) for i in ids)
+    assert main(["agreement", "--seeds", str(seeds_dir)]) == 0
