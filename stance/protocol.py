@@ -19,7 +19,7 @@ from sklearn.model_selection import (
 )
 
 from stance.config import AnalysisConfig, ProtocolConfig
-from stance.errors import ConfigError
+from stance.errors import ConfigError, DataError
 
 # Offsets keep the analyses' random streams apart from the protocol's own seed.
 CHANCE_SEED_OFFSET, CURVE_SEED_OFFSET = 10_000, 20_000
@@ -166,6 +166,25 @@ def permuted_labels(labels: np.ndarray, n_permutations: int, seed: int) -> Itera
     rng = np.random.default_rng(seed + CHANCE_SEED_OFFSET)
     for _ in range(n_permutations):
         yield rng.permutation(labels)
+
+
+def check_training_classes(folds: list[Fold], labels: np.ndarray, location: str) -> None:
+    """Every fold trains on two classes or more, checked before any fit: with one class
+    there is nothing to learn, and sklearn fails only inside the first fold."""
+    counts = Counter(labels.tolist())
+    if len(counts) < 2:
+        raise DataError(f"{location}: the labels hold one class only ({_counted(counts)}); a classifier needs two")
+    for fold in folds:
+        in_fold = Counter(labels[fold.train].tolist())
+        if len(in_fold) < 2:
+            raise DataError(
+                f"{location}: fold {fold.index + 1} of repeat {fold.repeat + 1} trains on one class only "
+                f"({_counted(in_fold)}); a classifier needs two"
+            )
+
+
+def _counted(counts: Counter) -> str:
+    return ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
 
 
 # --- the learning curve's input -------------------------------------------------------------

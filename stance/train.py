@@ -168,6 +168,7 @@ def prepare(config: ExperimentConfig, config_source: str):
         protocol.check_curve_sizes(config.analysis, folds)
     except ConfigError as err:
         raise ConfigError(f"{config_source}: {err}") from None
+    protocol.check_training_classes(folds, examples.label, source.location)
     return source, examples, folds
 
 

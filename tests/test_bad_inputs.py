@@ -137,3 +137,22 @@ def test_hidden_folders_are_skipped_everywhere(train, seeds_dir, tmp_path):
     ids = {json.loads(line)["id"] for line in (tmp_path / "run" / "predictions.jsonl").read_text().splitlines()}
     assert all(i.startswith(TOY_ARTICLE) for i in ids)
     assert main(["agreement", "--seeds", str(seeds_dir)]) == 0
+
+
+def relabel(article, label_of):
+    """Rewrite the toy labels.jsonl with `label_of(line number)` (a fixture, not seeds data)."""
+    path = article / seeds.LABELS_FILE
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    seeds.write_jsonl(path, [{**row, "label": label_of(i)} for i, row in enumerate(rows, 1)])
+
+
+def test_labels_of_one_class_are_refused_before_any_work(train, article, seeds_dir, tmp_path, capsys):
+    relabel(article, lambda line: "FAVOR")
+    one_line_error(capsys, train(), f"{seeds_dir}: the labels hold one class only (FAVOR 10)")
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_fold_that_trains_on_one_class_is_refused_before_any_work(train, article, tmp_path, capsys):
+    relabel(article, lambda line: "AGAINST" if line == 4 else "FAVOR")  # leave-one-out holds it out once
+    one_line_error(capsys, train(), "fold 4 of repeat 1 trains on one class only (FAVOR 9)")
+    assert not (tmp_path / "run").exists()
