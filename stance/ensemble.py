@@ -48,9 +48,11 @@ def build(run_a: Path, run_b: Path, out: Path, overwrite: bool = False) -> Path:
     seconds = Seconds(
         **{stage: sum(getattr(m.record.seconds, stage) for m in members) for stage in Seconds.model_fields}
     )
+    mixed = mix(*rows, weight)
     record = first.model_copy(
         update={
             "name": out.name,
+            "n_predictions": len(mixed),
             "config_source": None,
             "model": None,
             "ensemble": EnsembleRecord(
@@ -65,6 +67,6 @@ def build(run_a: Path, run_b: Path, out: Path, overwrite: bool = False) -> Path:
         }
     )
     with staged(out, overwrite) as run:
-        run.write_predictions(mix(*rows, weight))
+        run.write_predictions(mixed)
         run.write_record(record)
     return out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from stance import files
 from stance.ensemble import EnsembleModel, member_runs
-from stance.errors import DataError
+from stance.errors import DataError, RunError
 from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.runs import Run
@@ -17,7 +17,17 @@ def load_run_model(run: Run) -> StanceModel | EnsembleModel:
     if run.record.ensemble is not None:
         return EnsembleModel([load_run_model(member) for member in member_runs(run)], run.record.ensemble.weights)
     config = run.config
-    return MODELS[config.model.type].load(run.model_folder(), config.model, config.seed)
+    folder = run.model_folder()
+    try:
+        return MODELS[config.model.type].load(folder, config.model, config.seed)
+    except Exception as err:  # noqa: BLE001 - any failure to read saved weights means a damaged run
+        # joblib, torch, safetensors and transformers each raise their own errors on a
+        # missing or cut file; the user's next step is the same for all of them.
+        problem = (str(err).strip().splitlines() or [""])[0][:200]
+        raise RunError(
+            f"{folder}: cannot load the saved model ({type(err).__name__}: {problem}); "
+            "the run is incomplete or corrupt (train it again)"
+        ) from None
 
 
 def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:

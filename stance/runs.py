@@ -130,6 +130,7 @@ class RunRecord(Record):
     seed: int
     data: DataRecord
     n_folds: int
+    n_predictions: int | None = None  # rows of predictions.jsonl: a file cut at a line end is caught (older runs: None)
     mean_train_size: float
     seconds: Seconds
     model: dict | None = None  # the model type's own provenance, e.g. the resolved checkpoint
@@ -341,7 +342,12 @@ class Run:
 
     @cached_property
     def predictions(self) -> list[PredictionRow]:
-        return read_rows(self.path / PREDICTIONS_FILE, PredictionRow)
+        path = self.path / PREDICTIONS_FILE
+        rows = read_rows(path, PredictionRow)
+        expected = self.record.n_predictions
+        if expected is not None and len(rows) != expected:
+            raise _corrupt(path, f"{len(rows)} rows where {RUN_FILE} records {expected}")
+        return rows
 
     @property
     def test_predictions(self) -> list[PredictionRow]:

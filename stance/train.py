@@ -219,6 +219,7 @@ def train(
                 seed=config.seed,
                 data=DataRecord(source=source.name, location=source.location, sha256=source.fingerprint()),
                 n_folds=len(folds),
+                n_predictions=len(rows),
                 mean_train_size=float(np.mean([len(f.train) for f in folds])),
                 seconds=Seconds(
                     setup=setup_seconds,

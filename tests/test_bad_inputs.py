@@ -156,3 +156,39 @@ def test_a_fold_that_trains_on_one_class_is_refused_before_any_work(train, artic
     relabel(article, lambda line: "AGAINST" if line == 4 else "FAVOR")  # leave-one-out holds it out once
     one_line_error(capsys, train(), "fold 4 of repeat 1 trains on one class only (FAVOR 9)")
     assert not (tmp_path / "run").exists()
+
+
+# --- run folders -----------------------------------------------------------------------------
+
+
+def test_predict_with_a_cut_estimator_file_says_the_run_is_corrupt(train, tmp_path, capsys):
+    assert train() == 0
+    estimator = tmp_path / "run" / "model" / "estimator.joblib"
+    estimator.write_bytes(estimator.read_bytes()[:500])
+    capsys.readouterr()
+    code = main(["predict", "--run", str(tmp_path / "run"), "Russia is a partner."])
+    one_line_error(capsys, code, f"{tmp_path / 'run' / 'model'}: cannot load the saved model", "incomplete or corrupt")
+
+
+def test_predict_with_missing_transformer_weights_says_the_run_is_incomplete(write_config, tiny_bert, tmp_path, capsys):
+    model = {"type": "transformer", "checkpoint": str(tiny_bert), "epochs": 1, "batch_size": 4, "max_length": 32}
+    config = write_config(model=model)
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(config), "--out", str(run)]) == 0
+    (run / "model" / "model.safetensors").unlink()
+    capsys.readouterr()
+    code = main(["predict", "--run", str(run), "Russia is a partner."])
+    one_line_error(capsys, code, f"{run / 'model'}: cannot load the saved model", "incomplete or corrupt")
+
+
+@pytest.mark.parametrize("cut", ["at a line end", "inside a line"])
+def test_evaluate_on_cut_predictions_says_the_run_is_corrupt(cut, train, tmp_path, capsys):
+    assert train() == 0
+    path = tmp_path / "run" / "predictions.jsonl"
+    data = path.read_bytes()
+    path.write_bytes(
+        data[: data.index(b"\n", len(data) // 2) + 1] if cut == "at a line end" else data[: len(data) // 2]
+    )
+    capsys.readouterr()
+    one_line_error(capsys, main(["evaluate", "--run", str(tmp_path / "run")]), str(path), "incomplete or corrupt")
+    assert not (tmp_path / "run" / "metrics.json").exists()
