@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,12 +14,19 @@ from stance.threads import numeric_threads
 EXPERIMENTS_DIR = Path("experiments")
 
 
+def _nothing_written(run_dir: Path) -> str:
+    """What an interrupted write of `run_dir` leaves: a run is staged aside until complete."""
+    kept = f"; the earlier run in {run_dir} is unchanged" if run_dir.exists() else ""
+    return f"nothing was written{kept}"
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from stance.config import load_config
     from stance.train import train
 
     config = load_config(args.config, args.set)
     run_dir = args.out or EXPERIMENTS_DIR / config.name
+    args.if_interrupted = _nothing_written(run_dir)
     train(config, str(args.config), run_dir, overwrite=args.overwrite, command_started=args.started)
     print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
 
@@ -36,16 +44,18 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
-    from stance.predict import format_jsonl, load_run_model, predictions, read_inputs
-    from stance.runs import Run
+    from stance.predict import check_output_path, format_jsonl, load_run_model, predictions, read_inputs
+    from stance.runs import Run, write_atomically
 
     if (args.input is None) == (not args.text):
         raise StanceError("predict: give either --input FILE or sentences as arguments")
+    if args.output:
+        check_output_path(args.output)
     texts, targets = read_inputs(args.input) if args.input else (args.text, None)
     model = load_run_model(Run.open(args.run))
     lines = format_jsonl(predictions(model, texts, targets))
     if args.output:
-        args.output.write_text("".join(lines), encoding="utf-8")
+        write_atomically(args.output, "".join(lines))
         print(f"wrote {len(texts)} predictions to {args.output}", file=sys.stderr)
     else:
         sys.stdout.writelines(lines)
@@ -60,6 +70,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 def cmd_ensemble(args: argparse.Namespace) -> None:
     from stance.ensemble import build
 
+    args.if_interrupted = _nothing_written(args.out)
     out = build(args.runs[0], args.runs[1], args.out, overwrite=args.overwrite)
     print(f"wrote {out}; score it with: stance evaluate --run {out}")
 
@@ -144,15 +155,37 @@ def _show_warnings() -> None:
         logger.addHandler(handler)
 
 
+def _interrupt(signum, frame) -> None:
+    """SIGTERM (kill, timeout, a job scheduler) stops a command the way Ctrl-C does, so
+    the same cleanup runs: staging folders removed, the earlier run kept."""
+    raise KeyboardInterrupt
+
+
+def _os_problem(err: OSError) -> str:
+    """One line for an operating-system error: the file, then what the system said."""
+    place = f"{err.filename}: " if err.filename else ""
+    return f"{place}{err.strerror or err}"
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # a run's setup stage counts from here (stance.bench)
     _show_warnings()
     args = build_parser().parse_args(argv)
     args.started = started
+    args.if_interrupted = None  # what an interrupted command leaves; the commands that write say
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with numeric_threads():
             args.func(args)
     except StanceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted" + (f"; {args.if_interrupted}" if args.if_interrupted else ""), file=sys.stderr)
+        return 130
+    except OSError as err:  # disk full, permission denied, a file vanished: the system's words, one line
+        print(f"error: {_os_problem(err)}", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     return 0

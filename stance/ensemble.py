@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from stance import provenance
+from stance import provenance, staging
 from stance.errors import RunError
 from stance.evaluation.compare import paired
 from stance.evaluation.ensemble import choose_weight, mix
 from stance.models import StanceModel
-from stance.runs import EnsembleRecord, Run, Seconds, check_can_write, staged
+from stance.runs import EnsembleRecord, Run, Seconds
 
 
 class EnsembleModel:
@@ -41,32 +41,32 @@ def build(run_a: Path, run_b: Path, out: Path, overwrite: bool = False) -> Path:
     rows = [sorted(m.predictions, key=lambda r: (r.split, r.id, r.repeat)) for m in members]
     if not paired(*rows):
         raise RunError(f"{run_a} and {run_b} were not scored on identical folds; they cannot be ensembled")
-    check_can_write(out, overwrite)
-    weight, dev_scores = choose_weight(*rows)
-    first = members[0].record
-    # The members' own time, stage by stage: an ensemble trains nothing itself.
-    seconds = Seconds(
-        **{stage: sum(getattr(m.record.seconds, stage) for m in members) for stage in Seconds.model_fields}
-    )
-    mixed = mix(*rows, weight)
-    record = first.model_copy(
-        update={
-            "name": out.name,
-            "n_predictions": len(mixed),
-            "config_source": None,
-            "model": None,
-            "ensemble": EnsembleRecord(
-                members=[os.path.relpath(m.path.resolve(), out.resolve()) for m in members],
-                weights=[weight, round(1 - weight, 2)],
-                weight_grid_dev_f_avg=dev_scores,
-                protocol=members[0].protocol,
-                member_models=[m.name for m in members],
-            ),
-            "seconds": seconds,
-            **provenance.environment(),
-        }
-    )
-    with staged(out, overwrite) as run:
-        run.write_predictions(mixed)
-        run.write_record(record)
+    with staging.reserved(out, overwrite) as out:
+        weight, dev_scores = choose_weight(*rows)
+        first = members[0].record
+        # The members' own time, stage by stage: an ensemble trains nothing itself.
+        seconds = Seconds(
+            **{stage: sum(getattr(m.record.seconds, stage) for m in members) for stage in Seconds.model_fields}
+        )
+        mixed = mix(*rows, weight)
+        record = first.model_copy(
+            update={
+                "name": out.name,
+                "n_predictions": len(mixed),
+                "config_source": None,
+                "model": None,
+                "ensemble": EnsembleRecord(
+                    members=[os.path.relpath(m.path.resolve(), out.resolve()) for m in members],
+                    weights=[weight, round(1 - weight, 2)],
+                    weight_grid_dev_f_avg=dev_scores,
+                    protocol=members[0].protocol,
+                    member_models=[m.name for m in members],
+                ),
+                "seconds": seconds,
+                **provenance.environment(),
+            }
+        )
+        with staging.staged(out, overwrite) as run:
+            run.write_predictions(mixed)
+            run.write_record(record)
     return out

@@ -58,7 +58,17 @@ def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:
         texts.append(row["text"])
         if "target" in row:
             targets.append(str(row["target"]))
+    if not texts:
+        raise DataError(f"{path}: no sentences (the file is empty or every line is blank)")
     return texts, (targets or None)
+
+
+def check_output_path(path: Path) -> None:
+    """Fail before any work if predictions could not be written to `path`."""
+    if path.is_dir():
+        raise DataError(f"{path}: --output is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise DataError(f"{path.parent}: --output's folder does not exist")
 
 
 def predictions(

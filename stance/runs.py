@@ -10,17 +10,14 @@
         metrics.json        Metrics: written by `stance evaluate`, never by training
         report.md, confusion_matrix.png
 
-A run is built in a hidden sibling folder and renamed into place only when complete,
-so a crash leaves no half-written run and never damages an earlier one. Files added
-later (metrics, report) are each written to a temporary name and renamed.
+A run is built in a hidden sibling folder and renamed into place only when complete
+(stance.staging), so a crash leaves no half-written run and never damages an earlier
+one. Files added later (metrics, report) are each written to a temporary name and renamed.
 """
 
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -108,8 +105,10 @@ class Seconds(Record):
 
 class DataRecord(Record):
     source: str
-    location: str  # the seeds folder, or the external data folder
+    location: str  # the seeds folder, or the external data folder, as the config gives it
     sha256: str
+    # `location` resolved: config paths are read from the current directory, not the config's
+    absolute_location: str | None = None
 
 
 class EnsembleRecord(Record):
@@ -407,36 +406,6 @@ class Run:
         tmp = self.path / f".{name}.tmp"
         figure.savefig(tmp, format="png", dpi=120)
         os.replace(tmp, self.path / name)
-
-
-def check_can_write(run_dir: Path, overwrite: bool) -> None:
-    """Fail before any work if `run_dir` holds a run and `overwrite` was not asked for."""
-    if run_dir.exists() and not overwrite:
-        raise RunError(f"{run_dir}: a run already exists; pass --overwrite to replace it")
-    if run_dir.exists() and not run_dir.is_dir():
-        raise RunError(f"{run_dir}: exists and is not a folder")
-
-
-@contextmanager
-def staged(run_dir: Path, overwrite: bool) -> Iterator[Run]:
-    """Yield a Run in a temporary folder that becomes `run_dir` if the block completes."""
-    check_can_write(run_dir, overwrite)
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-", dir=run_dir.parent))
-    try:
-        yield Run(staging)
-        if run_dir.exists():
-            # Move the old run aside first: until the new one is in place, one of
-            # them is always complete on disk.
-            retired = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.old-", dir=run_dir.parent))
-            os.replace(run_dir, retired / run_dir.name)
-            os.replace(staging, run_dir)
-            shutil.rmtree(retired)
-        else:
-            os.replace(staging, run_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
 
 
 def find_runs(experiments_dir: Path) -> list[Run]:

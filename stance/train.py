@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from tqdm.auto import tqdm
 
-from stance import protocol, provenance
+from stance import protocol, provenance, staging
 from stance.config import ExperimentConfig
 from stance.data import Examples, open_source
 from stance.errors import ConfigError
@@ -21,7 +21,7 @@ from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.models.base import DevSet
 from stance.protocol import Fold
-from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds, check_can_write, staged
+from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds
 from stance.threads import show_progress
 
 # protocol.shared_pretraining: the model fitted once for every fold, and the items it saw.
@@ -186,56 +186,60 @@ def train(
     clock = time.perf_counter()
     setup_seconds = clock - command_started if command_started is not None else 0.0
     source, examples, folds = prepare(config, config_source)
-    check_can_write(run_dir, overwrite)
+    with staging.reserved(run_dir, overwrite) as run_dir:  # before any work: lock, clean up, check
+        started = time.perf_counter()
+        data_seconds = started - clock
+        rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(config, examples, folds)
+        cv_seconds = time.perf_counter() - started
+        if config.protocol.refits_final_model:
+            everything = protocol.final_training_items(examples.is_test)
+            final_model = fit_one(config, examples, everything, config.seed, base=base)
+        final_seconds = time.perf_counter() - started - cv_seconds
+        chance = chance_null(config, examples, folds)
+        curve = learning_curve(config, examples, folds)
+        writing = time.perf_counter()
+        analysis_seconds = writing - started - cv_seconds - final_seconds
+        if not provenance.is_main_process():
+            return run_dir  # under accelerate launch every process trains; one writes the run
 
-    started = time.perf_counter()
-    data_seconds = started - clock
-    rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(config, examples, folds)
-    cv_seconds = time.perf_counter() - started
-    if config.protocol.refits_final_model:
-        everything = protocol.final_training_items(examples.is_test)
-        final_model = fit_one(config, examples, everything, config.seed, base=base)
-    final_seconds = time.perf_counter() - started - cv_seconds
-    chance = chance_null(config, examples, folds)
-    curve = learning_curve(config, examples, folds)
-    writing = time.perf_counter()
-    analysis_seconds = writing - started - cv_seconds - final_seconds
-    if not provenance.is_main_process():
-        return run_dir  # under accelerate launch every process trains; one writes the run
-
-    with staged(run_dir, overwrite) as run:
-        final_model.save(run.model_dir)
-        run.write_config(config)
-        run.write_predictions(rows)
-        if chance is not None:
-            run.write_chance(chance)
-        if curve:
-            run.write_curve(curve)
-        now = time.perf_counter()  # one reading, so that the stages add up to the total
-        run.write_record(
-            RunRecord(
-                name=config.name,
-                config_source=config_source,
-                seed=config.seed,
-                data=DataRecord(source=source.name, location=source.location, sha256=source.fingerprint()),
-                n_folds=len(folds),
-                n_predictions=len(rows),
-                mean_train_size=float(np.mean([len(f.train) for f in folds])),
-                seconds=Seconds(
-                    setup=setup_seconds,
-                    data=data_seconds,
-                    fit=shared_fit_seconds + sum(fit_seconds) + final_seconds,
-                    # the rest of the protocol: predicting each fold's test items, and their rows
-                    predict=cv_seconds - shared_fit_seconds - sum(fit_seconds),
-                    analysis=analysis_seconds,
-                    write=now - writing,
-                    total=setup_seconds + now - clock,
-                    cross_validation=cv_seconds,
-                    fit_per_fold_mean=float(np.mean(fit_seconds)),
-                    final_fit=final_seconds,
-                ),
-                model=MODELS[config.model.type].provenance(config.model),
-                **provenance.environment(),
+        with staging.staged(run_dir, overwrite) as run:
+            final_model.save(run.model_dir)
+            run.write_config(config)
+            run.write_predictions(rows)
+            if chance is not None:
+                run.write_chance(chance)
+            if curve:
+                run.write_curve(curve)
+            now = time.perf_counter()  # one reading, so that the stages add up to the total
+            run.write_record(
+                RunRecord(
+                    name=config.name,
+                    config_source=config_source,
+                    seed=config.seed,
+                    data=DataRecord(
+                        source=source.name,
+                        location=source.location,
+                        sha256=source.fingerprint(),
+                        absolute_location=str(Path(source.location).resolve()),
+                    ),
+                    n_folds=len(folds),
+                    n_predictions=len(rows),
+                    mean_train_size=float(np.mean([len(f.train) for f in folds])),
+                    seconds=Seconds(
+                        setup=setup_seconds,
+                        data=data_seconds,
+                        fit=shared_fit_seconds + sum(fit_seconds) + final_seconds,
+                        # the rest of the protocol: predicting each fold's test items, and their rows
+                        predict=cv_seconds - shared_fit_seconds - sum(fit_seconds),
+                        analysis=analysis_seconds,
+                        write=now - writing,
+                        total=setup_seconds + now - clock,
+                        cross_validation=cv_seconds,
+                        fit_per_fold_mean=float(np.mean(fit_seconds)),
+                        final_fit=final_seconds,
+                    ),
+                    model=MODELS[config.model.type].provenance(config.model),
+                    **provenance.environment(),
+                )
             )
-        )
     return run_dir

@@ -5,13 +5,22 @@ naming the file and the place, and that no run folder appeared.
 """
 
 import codecs
+import errno
 import hashlib
 import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import yaml
 from conftest import write_article
 
+from stance import runs
 from stance.cli import main
 from stance.data import seeds
 
@@ -192,3 +201,227 @@ def test_evaluate_on_cut_predictions_says_the_run_is_corrupt(cut, train, tmp_pat
     capsys.readouterr()
     one_line_error(capsys, main(["evaluate", "--run", str(tmp_path / "run")]), str(path), "incomplete or corrupt")
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+# --- predict inputs and outputs --------------------------------------------------------------
+
+
+def test_predict_output_in_a_missing_folder_fails_before_any_work(train, tmp_path, capsys, monkeypatch):
+    assert train() == 0
+    monkeypatch.setattr("stance.predict.load_run_model", lambda run: pytest.fail("loaded the model first"))
+    capsys.readouterr()
+    out = tmp_path / "no" / "such" / "out.jsonl"
+    code = main(["predict", "--run", str(tmp_path / "run"), "--output", str(out), "Russia is a partner."])
+    one_line_error(capsys, code, f"{out.parent}: --output's folder does not exist")
+
+
+def test_predict_on_an_empty_input_file_says_so(train, tmp_path, capsys):
+    assert train() == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n  \n", encoding="utf-8")
+    capsys.readouterr()
+    code = main(["predict", "--run", str(tmp_path / "run"), "--input", str(empty)])
+    one_line_error(capsys, code, f"{empty}: no sentences")
+
+
+# --- signals, staging, concurrent writers --------------------------------------------------------
+
+
+def hidden_leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_sigterm_while_writing_cleans_up_and_keeps_the_earlier_run(train, tmp_path, capsys, monkeypatch):
+    assert train() == 0
+    before = (tmp_path / "run" / "run.json").read_text()
+
+    def killed(self, rows):
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or `timeout` would send it
+
+    monkeypatch.setattr(runs.Run, "write_predictions", killed)
+    capsys.readouterr()
+    assert train("--overwrite") == 130
+    err = capsys.readouterr().err
+    assert err == f"interrupted; nothing was written; the earlier run in {tmp_path / 'run'} is unchanged\n"
+    assert (tmp_path / "run" / "run.json").read_text() == before
+    assert hidden_leftovers(tmp_path) == []
+
+
+def test_ctrl_c_during_training_is_one_line_and_exit_130(train, tmp_path, capsys, monkeypatch):
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stance.train.fit_predict", pressed)
+    assert train() == 130
+    assert capsys.readouterr().err == "interrupted; nothing was written\n"
+    assert not (tmp_path / "run").exists() and hidden_leftovers(tmp_path) == []
+
+
+def test_a_real_sigterm_stops_training_with_one_line(write_config, tmp_path):
+    """A separate process, killed while it computes a long permutation null."""
+    config = write_config(analysis={"chance_permutations": 100000})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stance", "train", "--config", str(config), "--out", str(tmp_path / "run")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lock = tmp_path / ".run.lock"  # taken once the data has loaded and the work starts
+    for _ in range(600):
+        if lock.exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err == "interrupted; nothing was written\n"
+    assert not (tmp_path / "run").exists() and hidden_leftovers(tmp_path) == []
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_stale_staging_of_a_dead_process_is_removed_by_the_next_train(train, tmp_path):
+    pid = dead_pid()
+    (tmp_path / f".run.tmp-{pid}-0badc0de").mkdir()
+    (tmp_path / f".run.tmp-{pid}-0badc0de" / "half.jsonl").write_text("{")
+    assert train() == 0
+    assert hidden_leftovers(tmp_path) == []
+
+
+def test_an_earlier_run_orphaned_between_two_renames_is_put_back(train, tmp_path, capsys):
+    """A writer killed (SIGKILL) after moving the old run aside, before the new one arrived."""
+    assert train() == 0
+    before = (tmp_path / "run" / "run.json").read_text()
+    os.rename(tmp_path / "run", tmp_path / f".run.old-{dead_pid()}-0badc0de")
+    capsys.readouterr()
+    one_line_error(capsys, train(), "a run already exists; pass --overwrite")  # it is back, so not replaced
+    assert (tmp_path / "run" / "run.json").read_text() == before
+    assert hidden_leftovers(tmp_path) == []
+
+
+def is_staging_rename(source, target) -> bool:
+    """One of the two renames that put a new run in place (not a file's atomic write inside the run)."""
+    return Path(source).name == "run" or Path(source).name.startswith(".run.tmp-")
+
+
+def test_a_signal_during_the_renames_waits_until_the_new_run_is_in_place(train, tmp_path, capsys, monkeypatch):
+    assert train() == 0
+    replace = os.replace
+
+    def replace_then_signal(source, target):
+        replace(source, target)
+        if is_staging_rename(source, target):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr("stance.staging.os.replace", replace_then_signal)
+    assert train("--overwrite", "--set", "seed=8") == 0
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["seed"] == 8
+    assert hidden_leftovers(tmp_path) == []
+
+
+def test_a_failed_second_rename_puts_the_earlier_run_back(train, tmp_path, capsys, monkeypatch):
+    assert train() == 0
+    before = (tmp_path / "run" / "run.json").read_text()
+    replace, calls = os.replace, []
+
+    def second_fails(source, target):
+        if is_staging_rename(source, target):
+            calls.append(target)
+            if len(calls) == 2:  # the new run into place
+                raise OSError(errno.EIO, "Input/output error", str(target))
+        replace(source, target)
+
+    monkeypatch.setattr("stance.staging.os.replace", second_fails)
+    capsys.readouterr()
+    one_line_error(capsys, train("--overwrite"), "Input/output error")
+    assert (tmp_path / "run" / "run.json").read_text() == before
+    assert hidden_leftovers(tmp_path) == []
+
+
+def test_a_second_writer_of_the_same_run_is_refused_before_any_work(train, tmp_path, capsys):
+    writer = subprocess.Popen(["sleep", "30"])  # stands in for a live `stance train`
+    try:
+        (tmp_path / ".run.lock").write_text(str(writer.pid))
+        one_line_error(capsys, train(), f"another stance process (pid {writer.pid}) is writing this run")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not (tmp_path / "run").exists()
+    assert train() == 0  # the lock of a process that is gone is taken over
+    assert hidden_leftovers(tmp_path) == []
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(train, tmp_path, capsys, monkeypatch):
+    assert train() == 0
+    before = (tmp_path / "run" / "run.json").read_text()
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("stance.runs.write_atomically", full)
+    capsys.readouterr()
+    one_line_error(capsys, train("--overwrite"), "No space left on device")
+    assert (tmp_path / "run" / "run.json").read_text() == before
+    assert hidden_leftovers(tmp_path) == []
+
+
+# --- folders -----------------------------------------------------------------------------------
+
+
+def test_run_folders_have_an_ordinary_folder_s_permissions(train, tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert train() == 0
+    assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o777 & ~umask
+
+
+def test_a_symlinked_run_folder_is_written_where_it_points(train, tmp_path):
+    real = tmp_path / "storage" / "run"
+    real.parent.mkdir()
+    assert train() == 0
+    os.rename(tmp_path / "run", real)
+    (tmp_path / "run").symlink_to(real, target_is_directory=True)
+    assert train("--overwrite", "--set", "seed=9") == 0
+    assert (tmp_path / "run").is_symlink()
+    assert json.loads((real / "run.json").read_text())["seed"] == 9
+
+
+def test_training_writes_nothing_into_a_read_only_seeds_folder(train, seeds_dir):
+    listing = {p: p.stat().st_mtime_ns for p in seeds_dir.rglob("*")}
+    for path in listing:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        assert train() == 0
+        assert {p: p.stat().st_mtime_ns for p in seeds_dir.rglob("*")} == listing
+    finally:
+        for path in listing:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_an_unwritable_sentences_file_is_one_line(article, capsys, monkeypatch):
+    def denied(path, rows):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(seeds, "write_jsonl", denied)
+    code = main(["segment", str(article), "--overwrite"])
+    one_line_error(capsys, code, f"{article / seeds.SENTENCES_FILE}: Permission denied")
+
+
+def test_config_paths_are_read_from_the_current_directory_and_recorded_resolved(
+    train, write_config, seeds_dir, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(seeds_dir.parent)
+    assert train(config=write_config(data={"seeds_dir": "seeds"})) == 0
+    data = json.loads((tmp_path / "run" / "run.json").read_text())["data"]
+    assert data["location"] == "seeds" and data["absolute_location"] == str(seeds_dir.resolve())
+
+    monkeypatch.chdir(tmp_path / "run")
+    capsys.readouterr()
+    code = train(config=write_config(name="elsewhere", data={"seeds_dir": "seeds"}))
+    one_line_error(
+        capsys, code, "seeds/articles: seeds folder has no articles/ directory", "paths are read from the current"
+    )

@@ -2,14 +2,14 @@ import re
 
 import pytest
 
-from stance import runs
+from stance import runs, staging
 from stance.cli import main
 from stance.errors import RunError
 from stance.runs import Run
 
 
 def make_run(run_dir, content):
-    with runs.staged(run_dir, overwrite=run_dir.exists()) as run:
+    with staging.staged(run_dir, overwrite=run_dir.exists()) as run:
         (run.path / "marker.txt").write_text(content)
 
 
@@ -22,7 +22,7 @@ def test_a_completed_run_is_moved_into_place(tmp_path):
 def test_a_failed_run_leaves_nothing_behind_and_keeps_the_earlier_run(tmp_path):
     make_run(tmp_path / "exp", "one")
     with pytest.raises(RuntimeError):
-        with runs.staged(tmp_path / "exp", overwrite=True) as run:
+        with staging.staged(tmp_path / "exp", overwrite=True) as run:
             (run.path / "marker.txt").write_text("two")
             raise RuntimeError("crashed mid-run")
     assert (tmp_path / "exp" / "marker.txt").read_text() == "one"
@@ -32,7 +32,7 @@ def test_a_failed_run_leaves_nothing_behind_and_keeps_the_earlier_run(tmp_path):
 def test_an_existing_run_is_not_overwritten_without_permission(tmp_path):
     make_run(tmp_path / "exp", "one")
     with pytest.raises(RunError, match="already exists; pass --overwrite"):
-        with runs.staged(tmp_path / "exp", overwrite=False):
+        with staging.staged(tmp_path / "exp", overwrite=False):
             pass
     assert (tmp_path / "exp" / "marker.txt").read_text() == "one"
 

@@ -50,7 +50,10 @@ def article_dirs(seeds_dir: Path) -> list[Path]:
     """Every article folder under `seeds_dir`, in a stable order; hidden folders are not articles."""
     root = Path(seeds_dir) / "articles"
     if not root.is_dir():
-        raise DataError(f"{root}: seeds folder has no articles/ directory")
+        relative = (
+            "" if root.is_absolute() else f" (a config's paths are read from the current directory, {Path.cwd()})"
+        )
+        raise DataError(f"{root}: seeds folder has no articles/ directory{relative}")
     dirs = files.visible_folders(root)
     if not dirs:
         raise DataError(f"{root}: no article folders found")
