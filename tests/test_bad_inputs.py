@@ -425,3 +425,20 @@ def test_config_paths_are_read_from_the_current_directory_and_recorded_resolved(
     one_line_error(
         capsys, code, "seeds/articles: seeds folder has no articles/ directory", "paths are read from the current"
     )
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("in.jsonl", '{"txt": "a"}\n', 'in.jsonl:1: expected an object with a non-empty "text" string'),
+        ("in.jsonl", '{"text": "a", "target": "t"}\n{"text": "b"}\n', 'in.jsonl:2: either every row has a "target"'),
+        ("in.csv", "a\n", "in.csv: expected a .txt or .jsonl file"),
+    ],
+    ids=["no text", "target in some rows", "suffix"],
+)
+def test_predict_input_that_is_not_sentences_is_one_line(name, content, message, train, tmp_path, capsys):
+    assert train() == 0
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["predict", "--run", str(tmp_path / "run"), "--input", str(tmp_path / name)])
+    one_line_error(capsys, code, message)
