@@ -150,6 +150,9 @@ class ModelConfig(StrictConfig):
     """The `model:` section; each model type has its own keys."""
 
     type: str
+    text_preprocessing: Literal["none", "tweet"] = Field(
+        "none", description="applied to every input, in training and prediction (stance/models/text.py)"
+    )
 
 
 class SklearnConfig(ModelConfig):

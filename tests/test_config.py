@@ -19,7 +19,8 @@ def test_every_shipped_config_validates(path):
 
 
 def test_the_semeval_configs_are_among_those_loaded():
-    assert len(list((REPO / "configs" / "semeval2016").glob("*.yaml"))) == 6
+    names = {path.stem for path in (REPO / "configs").rglob("semeval2016/*.yaml")}
+    assert {"majority", "tfidf_svm", "tfidf_logreg", "transformer", "transformer_tweet"} <= names
 
 
 def test_every_model_type_has_its_config_section_and_no_other():

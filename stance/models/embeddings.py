@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from stance.config import EmbeddingsConfig
-from stance.models.encoder import CachedEncoder, EncoderModel, frozen_encoder, load_sentence_encoder, with_targets
+from stance.models.encoder import CachedEncoder, EncoderModel, frozen_encoder, load_sentence_encoder, model_inputs
 from stance.models.sklearn_model import align_to_labels
 
 ENCODER_DIR, HEAD_FILE = "encoder", "head.joblib"
@@ -30,7 +30,7 @@ class EmbeddingsModel(EncoderModel):
     def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "EmbeddingsModel":
         self.encoder = frozen_encoder(self.config.checkpoint)
         self.head = LogisticRegression(C=self.config.C, class_weight="balanced", max_iter=5000, random_state=self.seed)
-        inputs = with_targets(texts, targets, self.config.use_target)
+        inputs = model_inputs(texts, targets, self.config)
         self.head.fit(self._features(inputs), list(labels))
         return self
 
@@ -38,7 +38,7 @@ class EmbeddingsModel(EncoderModel):
         return self.encoder.encode(inputs, self.config.predict_batch_size, self.config.max_length)
 
     def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
-        inputs = with_targets(texts, targets, self.config.use_target)
+        inputs = model_inputs(texts, targets, self.config)
         return align_to_labels(self.head.predict_proba(self._features(inputs)), list(self.head.classes_))
 
     def save(self, directory: Path) -> None:

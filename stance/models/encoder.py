@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from stance.config import EncoderConfig
 from stance.models import checkpoints
 from stance.models.base import StanceModel
+from stance.models.text import preprocess
 from stance.threads import quiet_library_progress, show_progress
 
 log = logging.getLogger("stance")
@@ -99,10 +100,12 @@ def quiet_transformers():
         transformers.logging.set_verbosity(level)
 
 
-def with_targets(texts: Sequence[str], targets: Sequence[str] | None, use_target: bool) -> list[str]:
-    """`target: text` when the config asks for the target and the data has one."""
-    if not use_target or targets is None:
-        return list(texts)
+def model_inputs(texts: Sequence[str], targets: Sequence[str] | None, config: EncoderConfig) -> list[str]:
+    """The texts after the config's preprocessing, as `target: text` when the config asks
+    for the target and the data has one."""
+    texts = preprocess(texts, config.text_preprocessing)
+    if not config.use_target or targets is None:
+        return texts
     return [f"{target}: {text}" for target, text in zip(targets, texts)]
 
 

@@ -15,7 +15,7 @@ from sklearn.metrics import accuracy_score
 from stance.config import SetFitConfig
 from stance.labels import ID2LABEL, LABEL2ID
 from stance.models import checkpoints
-from stance.models.encoder import CachedEncoder, EncoderModel, device, token_lengths, warn_if_truncated, with_targets
+from stance.models.encoder import CachedEncoder, EncoderModel, device, model_inputs, token_lengths, warn_if_truncated
 from stance.models.sklearn_model import align_to_labels
 from stance.threads import show_progress
 
@@ -54,7 +54,7 @@ class SetFitStanceModel(EncoderModel):
             head_params=self._head_params(),
         )
         self.model.model_body.max_seq_length = cfg.max_length  # the encoder truncates here
-        texts = with_targets(texts, targets, cfg.use_target)
+        texts = model_inputs(texts, targets, cfg)
         warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), cfg.max_length)
         train_set = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
         with tempfile.TemporaryDirectory(prefix="setfit-") as scratch:
@@ -79,7 +79,7 @@ class SetFitStanceModel(EncoderModel):
         cfg = self.config
         if base._body_vectors is None:
             base._body_vectors = CachedEncoder(base.model.model_body)
-        inputs = with_targets(texts, targets, cfg.use_target)
+        inputs = model_inputs(texts, targets, cfg)
         head = LogisticRegression(**self._head_params())
         vectors = base._body_vectors.encode(inputs, cfg.predict_batch_size, cfg.max_length)
         head.fit(vectors, [LABEL2ID[label] for label in labels])
@@ -107,7 +107,7 @@ class SetFitStanceModel(EncoderModel):
         )
 
     def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
-        texts = with_targets(texts, targets, self.config.use_target)
+        texts = model_inputs(texts, targets, self.config)
         warn_if_truncated(token_lengths(self.model.model_body.tokenizer, texts), self.config.max_length)
         proba = self.model.predict_proba(list(texts), batch_size=self.config.predict_batch_size, as_numpy=True)
         classes = [ID2LABEL[int(c)] for c in self.model.model_head.classes_]

@@ -7,10 +7,12 @@ and IDF weights on each training fold only, and the saved model scores raw text.
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
 from stance.config import TfidfConfig
 from stance.models.sklearn_model import SklearnModel
+from stance.models.text import PREPROCESSORS
 
 
 class TfidfModel(SklearnModel):
@@ -33,4 +35,7 @@ class TfidfModel(SklearnModel):
             clf = LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed)
         else:
             clf = LinearSVC(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed)
-        return Pipeline([("features", features), ("clf", clf)])
+        steps = [("features", features), ("clf", clf)]
+        if cfg.text_preprocessing != "none":  # in the Pipeline, so the saved model applies it to raw text
+            steps.insert(0, ("text", FunctionTransformer(PREPROCESSORS[cfg.text_preprocessing])))
+        return Pipeline(steps)

@@ -26,6 +26,7 @@ from stance.models.encoder import (
     token_lengths,
     warn_if_truncated,
 )
+from stance.models.text import preprocess
 from stance.threads import show_progress
 
 
@@ -93,7 +94,9 @@ class TransformerModel(EncoderModel):
         return list(targets) if self.config.use_target and targets is not None else None
 
     def _encode(self, texts: Sequence[str], targets, **kwargs):
-        """Tokenize texts, as (target, text) pairs when the config and the data have targets."""
+        """Tokenize texts, after the config's preprocessing, as (target, text) pairs when the
+        config and the data have targets."""
+        texts = preprocess(texts, self.config.text_preprocessing)
         first = self._pairs_with(targets)
         if first is not None:
             return self.tokenizer(
@@ -103,6 +106,7 @@ class TransformerModel(EncoderModel):
 
     def _lengths(self, texts: Sequence[str], targets) -> np.ndarray:
         """Token counts of exactly the sequences `_encode` builds, before truncation."""
+        texts = preprocess(texts, self.config.text_preprocessing)
         return token_lengths(self.tokenizer, texts, pairs_with=self._pairs_with(targets))
 
     def fit(
