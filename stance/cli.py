@@ -71,7 +71,7 @@ def cmd_ensemble(args: argparse.Namespace) -> None:
     from stance.ensemble import build
 
     args.if_interrupted = _nothing_written(args.out)
-    out = build(args.runs[0], args.runs[1], args.out, overwrite=args.overwrite)
+    out = build(args.runs, args.out, overwrite=args.overwrite, method=args.method)
     print(f"wrote {out}; score it with: stance evaluate --run {out}")
 
 
@@ -127,9 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--baseline", default=DEFAULT_BASELINE, help="run every other run is compared with")
     report.set_defaults(func=cmd_report)
 
-    ensemble = sub.add_parser("ensemble", help="average two trained runs' probabilities (weight chosen on dev)")
+    ensemble = sub.add_parser("ensemble", help="average or stack trained runs' probabilities (chosen on dev)")
     ensemble.add_argument(
-        "--runs", type=Path, nargs=2, required=True, metavar="RUN", help="two runs scored on identical folds"
+        "--runs", type=Path, nargs="+", required=True, metavar="RUN", help="two or more runs scored on identical folds"
+    )
+    ensemble.add_argument(
+        "--method",
+        choices=["average", "stack"],
+        default="average",
+        help="average (two runs: weight chosen on dev; more: equal) or stack (meta-learner fitted on dev)",
     )
     ensemble.add_argument("--out", type=Path, required=True, help="run folder for the ensemble")
     ensemble.add_argument("--overwrite", action="store_true", help="replace an existing run folder")

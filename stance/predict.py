@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from stance import files
-from stance.ensemble import EnsembleModel, member_runs
+from stance.ensemble import EnsembleModel, member_runs, meta_learner
 from stance.errors import DataError, RunError
 from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
@@ -15,7 +15,8 @@ from stance.runs import Run
 def load_run_model(run: Run) -> StanceModel | EnsembleModel:
     """The final model of a run, rebuilt from its saved config and weights (or its members')."""
     if run.record.ensemble is not None:
-        return EnsembleModel([load_run_model(member) for member in member_runs(run)], run.record.ensemble.weights)
+        members = [load_run_model(member) for member in member_runs(run)]
+        return EnsembleModel(members, run.record.ensemble.weights, meta_learner(run))
     config = run.config
     folder = run.model_folder()
     try:

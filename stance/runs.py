@@ -111,12 +111,23 @@ class DataRecord(Record):
     absolute_location: str | None = None
 
 
+class StackRecord(Record):
+    """A stacked ensemble's meta-learner: multinomial logistic regression over the members'
+    log-probabilities (stance.evaluation.stacking), fitted on the dev split."""
+
+    coef: list[list[float]]
+    intercept: list[float]
+    classes: list[str]
+
+
 class EnsembleRecord(Record):
     """How an ensemble run was built; members are run folders relative to the ensemble run."""
 
     members: list[str]
-    weights: list[float]
+    method: Literal["average", "stack"] = "average"
+    weights: list[float]  # average: one per member; stack: empty
     weight_grid_dev_f_avg: dict[float, float]
+    stack: StackRecord | None = None
     protocol: ProtocolConfig
     member_models: list[str]
 

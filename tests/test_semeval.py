@@ -9,7 +9,9 @@ from conftest import REPO, train_and_score
 from stance.cli import main
 from stance.config import SemEvalDataConfig
 from stance.data import semeval
+from stance.ensemble import meta_learner
 from stance.errors import DataError
+from stance.evaluation.stacking import features
 from stance.predict import load_run_model
 from stance.runs import Run
 
@@ -140,6 +142,51 @@ def test_ensemble_weight_is_chosen_on_dev_and_predict_works(semeval_dir, tmp_pat
     assert main(["predict", "--run", str(moved / "ensemble"), "--input", str(inputs)]) == 0
     row = json.loads(capsys.readouterr().out)
     assert list(row["probabilities"].values()) == [round(float(p), 6) for p in expected[0]]
+
+
+def test_a_stacked_ensemble_is_fitted_on_dev_and_predict_applies_its_meta_learner(
+    semeval_dir, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
+    runs_dir = tmp_path / "runs"
+    for name, model in (
+        ("tfidf", "{type: tfidf, per_target: true}"),
+        ("tfidf_tweet", "{type: tfidf, per_target: true, text_preprocessing: tweet, C: 3.0}"),
+        ("majority", "{type: majority, per_target: true}"),
+    ):
+        config = tmp_path / f"{name}.yaml"
+        config.write_text(
+            f"seed: 1\ndata: {{source: semeval2016}}\nprotocol: {{type: holdout, dev_fraction: 0.25}}\nmodel: {model}\n"
+        )
+        assert main(["train", "--config", str(config), "--out", str(runs_dir / name)]) == 0
+    out = runs_dir / "stacked"
+    members = [str(runs_dir / name) for name in ("tfidf", "tfidf_tweet", "majority")]
+    assert main(["ensemble", "--method", "stack", "--runs", *members, "--out", str(out)]) == 0
+    record = Run.open(out).record.ensemble
+    assert record.method == "stack" and len(record.stack.coef[0]) == 3 * 3
+    assert main(["evaluate", "--run", str(out)]) == 0
+
+    text, target = "Religion is a fairy tale", "Atheism"
+    probabilities = [load_run_model(Run.open(m)).predict_proba([text], [target]) for m in members]
+    expected = meta_learner(Run.open(out)).predict_proba(features(probabilities))
+    capsys.readouterr()
+    inputs = tmp_path / "tweets.jsonl"
+    inputs.write_text(json.dumps({"text": text, "target": target}) + "\n")
+    assert main(["predict", "--run", str(out), "--input", str(inputs)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert list(row["probabilities"].values()) == [round(float(p), 6) for p in expected[0]]
+    stacked_test = [r for r in Run.open(out).predictions if r.split == "test"]
+    assert len(stacked_test) == len([r for r in Run.open(members[0]).predictions if r.split == "test"])
+
+
+def test_an_ensemble_cannot_be_written_over_one_of_its_members(write_config, tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    main(["train", "--config", str(write_config(name="a")), "--out", str(a)])
+    main(["train", "--config", str(write_config(name="b")), "--out", str(b)])
+    capsys.readouterr()
+    assert main(["ensemble", "--runs", str(a), str(b), "--out", str(a), "--overwrite"]) == 2
+    assert "is one of the --runs" in capsys.readouterr().err
+    assert Run.open(a).record.ensemble is None
 
 
 def test_runs_on_different_folds_cannot_be_ensembled(write_config, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Ensemble weights: mix two runs' probabilities, and choose the mix on the dev split. Pure."""
+"""Ensemble weights: average runs' probabilities, and choose the mix of two on the dev split. Pure."""
 
 from collections.abc import Sequence
 
@@ -13,10 +13,15 @@ WEIGHT_GRID = np.round(np.linspace(0, 1, 11), 2)
 
 def mix(rows_a: Sequence[PredictionRow], rows_b: Sequence[PredictionRow], weight: float) -> list[PredictionRow]:
     """Row by row, `weight` times A's probabilities plus (1 - weight) times B's."""
+    return average([rows_a, rows_b], [weight, 1 - weight])
+
+
+def average(member_rows: Sequence[Sequence[PredictionRow]], weights: Sequence[float]) -> list[PredictionRow]:
+    """Row by row, the weighted sum of every member's probabilities."""
     mixed = []
-    for a, b in zip(rows_a, rows_b):
-        proba = {label: weight * a.probabilities[label] + (1 - weight) * b.probabilities[label] for label in LABELS}
-        mixed.append(a.model_copy(update={"probabilities": proba, "predicted": max(LABELS, key=proba.get)}))
+    for rows in zip(*member_rows):
+        proba = {label: sum(w * r.probabilities[label] for w, r in zip(weights, rows)) for label in LABELS}
+        mixed.append(rows[0].model_copy(update={"probabilities": proba, "predicted": max(LABELS, key=proba.get)}))
     return mixed
 
 

@@ -1,0 +1,61 @@
+"""Stacking: the meta-learner is fitted on dev only, and its dev rows are cross-fitted."""
+
+import numpy as np
+
+from stance.evaluation.stacking import features, stack
+from stance.labels import LABELS
+from stance.runs import PredictionRow
+
+
+def member(rng, gold, split, skill):
+    """Rows of a fake member that puts `skill` extra probability on the gold label."""
+    rows = []
+    for i, (g, s) in enumerate(zip(gold, split)):
+        p = rng.dirichlet(np.ones(3)) + skill * (np.array(LABELS) == g)
+        p /= p.sum()
+        rows.append(
+            PredictionRow(
+                id=f"t{i}", group="g", text=f"tweet {i}", gold=g, predicted=LABELS[int(p.argmax())],
+                probabilities=dict(zip(LABELS, p.tolist())), repeat=0, fold=0, split=s, source="toy", family=f"t{i}",
+            )
+        )  # fmt: skip
+    return rows
+
+
+def members():
+    rng = np.random.default_rng(0)
+    gold = [LABELS[i % 3] for i in range(100)]
+    split = ["dev"] * 60 + ["test"] * 40
+    return [member(rng, gold, split, 0.6), member(rng, gold, split, 0.2)]
+
+
+def test_test_labels_never_reach_the_meta_learner():
+    rows = members()
+    stacked, meta = stack(rows, seed=0)
+    relabelled = [[r.model_copy(update={"gold": "NONE"}) if r.split == "test" else r for r in m] for m in rows]
+    flipped, meta_flipped = stack(relabelled, seed=0)
+    assert meta == meta_flipped
+    assert [r.probabilities for r in stacked if r.split == "test"] == [
+        r.probabilities for r in flipped if r.split == "test"
+    ]
+
+
+def test_test_rows_come_from_the_meta_learner_fitted_on_all_of_dev():
+    rows = members()
+    stacked, meta = stack(rows, seed=0)
+    x = features([np.array([[r.probabilities[label] for label in LABELS] for r in m]) for m in rows])
+    test = [i for i, r in enumerate(rows[0]) if r.split == "test"]
+    expected = meta.predict_proba(x[test])
+    got = np.array([[r.probabilities[label] for label in LABELS] for r in stacked if r.split == "test"])
+    assert np.allclose(got, expected)
+
+
+def test_dev_rows_are_cross_fitted_not_predicted_by_the_final_meta_learner():
+    rows = members()
+    stacked, meta = stack(rows, seed=0)
+    x = features([np.array([[r.probabilities[label] for label in LABELS] for r in m]) for m in rows])
+    dev = [i for i, r in enumerate(rows[0]) if r.split == "dev"]
+    in_sample = meta.predict_proba(x[dev])
+    got = np.array([[r.probabilities[label] for label in LABELS] for r in stacked if r.split == "dev"])
+    assert got.shape == in_sample.shape and not np.allclose(got, in_sample)
+    assert [r.id for r in stacked if r.split == "dev"] == [rows[0][i].id for i in dev]
