@@ -16,14 +16,14 @@ from stance.errors import StanceError, yaml_problem
 
 def decode(path: Path, data: bytes, error: type[StanceError], allow_bom: bool = True) -> str:
     """`data` as UTF-8 text, or `error` naming the line and byte offset of the first bad byte."""
-    if allow_bom and data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
+    skipped = len(codecs.BOM_UTF8) if allow_bom and data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8")
+        return data[skipped:].decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
+        offset = err.start + skipped  # in the file as it is on disk, BOM included
+        line = data.count(b"\n", 0, offset) + 1
         raise error(
-            f"{path}:{line}: not valid UTF-8 (byte 0x{data[err.start]:02x} at byte offset {err.start}); "
+            f"{path}:{line}: not valid UTF-8 (byte 0x{data[offset]:02x} at byte offset {offset}); "
             "save the file as UTF-8"
         ) from None
 
@@ -47,9 +47,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         first_line = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base` merges; it is not a key
+                continue
             key = self.construct_object(key_node, deep=True)
+            try:
+                seen = key in first_line
+            except TypeError:  # an unhashable key: PyYAML's own error names it
+                continue
             line = key_node.start_mark.line + 1
-            if key in first_line:
+            if seen:
                 raise DuplicateKey(key, first_line[key], line)
             first_line[key] = line
         return super().construct_mapping(node, deep)

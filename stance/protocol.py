@@ -183,6 +183,24 @@ def check_training_classes(folds: list[Fold], labels: np.ndarray, location: str)
             )
 
 
+def check_permuted_training_classes(folds: list[Fold], permuted: np.ndarray, location: str) -> None:
+    """The permutation null's check: under each of its label shuffles (rows of `permuted`),
+    every fold still trains on two classes or more. Checked for all shuffles at once,
+    before any work, since a failing one would surface only after the whole protocol."""
+    if len(permuted) == 0:
+        return
+    for fold in folds:
+        train = permuted[:, fold.train]
+        one_class = (train == train[:, :1]).all(axis=1)
+        if one_class.any():
+            shuffle = int(np.flatnonzero(one_class)[0]) + 1
+            raise DataError(
+                f"{location}: under label shuffle {shuffle} of analysis.chance_permutations, fold {fold.index + 1} "
+                f"of repeat {fold.repeat + 1} trains on one class only; with labels this skewed, set "
+                "analysis.chance_permutations: 0 (the report then shuffles gold labels against the predictions)"
+            )
+
+
 def _counted(counts: Counter) -> str:
     return ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
 

@@ -282,8 +282,21 @@ def write_atomically(path: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
     ) as tmp:
-        tmp.write(text)
+        try:
+            os.fchmod(tmp.fileno(), 0o666 & ~_umask())  # an ordinary file's mode, not mkstemp's 0600
+            tmp.write(text)
+        except BaseException:  # a full disk or Ctrl-C: no hidden half file is left
+            tmp.close()
+            os.unlink(tmp.name)
+            raise
     os.replace(tmp.name, path)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _json(record: Record) -> str:

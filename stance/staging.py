@@ -1,17 +1,20 @@
 """How a run folder is written: reserved before any work, built aside, moved into place whole.
 
     experiments/
-        .NAME.lock              the writing process's pid, while it trains NAME
+        .NAME.lock              flock'ed by the process writing NAME (holds its pid)
         .NAME.tmp-PID-XXXXXXXX  the run being built
         .NAME.old-PID-XXXXXXXX  the earlier run, for the instant the new one replaces it
         NAME/                   the complete run
 
 At every instant a complete run is on disk under NAME or, for one rename, under
-`.NAME.old-*`, and SIGINT and SIGTERM are ignored across the two renames. A process
-that dies anyway (SIGKILL, power) leaves hidden folders whose pid is gone: the next
-write to the same folder puts an orphaned earlier run back and removes the rest.
+`.NAME.old-*`, and SIGINT and SIGTERM are ignored across the renames. A process that
+dies anyway (SIGKILL, power) leaves hidden folders; the next writer of the same run,
+holding the lock, puts an orphaned earlier run back and removes the rest. flock is
+advisory and local: on a network file system shared between machines it may not
+exclude a writer on another host.
 """
 
+import fcntl
 import os
 import secrets
 import shutil
@@ -32,32 +35,16 @@ def _hidden(run_dir: Path, kind: str) -> Path:
     return run_dir.parent / f".{run_dir.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, but another user's
-        return True
-    return True
-
-
-def _writer_pid(path: Path) -> int | None:
-    """The pid in a hidden staging name `.NAME.KIND-PID-TOKEN`, None if there is none."""
-    pid = path.name.rsplit("-", 2)[-2] if path.name.count("-") >= 2 else ""
-    return int(pid) if pid.isdigit() else None
-
-
 def _orphans(run_dir: Path, kind: str) -> list[Path]:
-    """`kind` folders of `run_dir` left by processes that are gone (or that predate pids in names)."""
+    """`kind` folders of `run_dir` left behind. Called only under the run's lock, so no
+    live process is building or replacing this run: every one found is an orphan."""
     prefix = f".{run_dir.name}.{kind}-"
-    found = [p for p in run_dir.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
-    return [p for p in found if (pid := _writer_pid(p)) is None or not _pid_alive(pid)]
+    return sorted(p for p in run_dir.parent.iterdir() if p.name.startswith(prefix) and p.is_dir())
 
 
 def recover(run_dir: Path) -> None:
     """Clean up after a writer of `run_dir` that died: restore its earlier run if the new
-    one never arrived, and remove half-built runs and retired ones."""
+    one never arrived, and remove half-built runs and retired ones. Hold the lock."""
     if not run_dir.parent.is_dir():
         return
     for old in _orphans(run_dir, "old"):
@@ -77,25 +64,46 @@ def check_can_write(run_dir: Path, overwrite: bool) -> None:
         raise RunError(f"{run_dir}: exists and is not a folder")
 
 
-def _lock(run_dir: Path) -> Path:
-    """Create `.NAME.lock` holding this pid; one clear line if a live process holds it."""
+@contextmanager
+def _locked(run_dir: Path) -> Iterator[None]:
+    """An exclusive flock on `.NAME.lock` while the block runs; one clear line if another
+    process holds it. The kernel drops the lock when its process dies, however it dies,
+    so no pid has to be trusted (pids are reused, and pid 1 is common in containers)."""
     lock = run_dir.parent / f".{run_dir.name}.lock"
-    for _ in range(2):
+    while True:
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666)
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            text = lock.read_text(encoding="utf-8", errors="replace").strip()
-            if text.isdigit() and _pid_alive(int(text)):
-                raise RunError(
-                    f"{run_dir}: another stance process (pid {text}) is writing this run; "
-                    "wait for it or choose another --out"
-                ) from None
-            lock.unlink(missing_ok=True)  # its writer is gone
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(str(os.getpid()))
-        return lock
-    raise RunError(f"{lock}: cannot take the lock on {run_dir}; remove the file if no stance process is running")
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise RunError(
+                f"{run_dir}: another stance process (pid {holder}) is writing this run; "
+                "wait for it or choose another --out"
+            ) from None
+        # The holder before us may have removed the file after we opened it: then our lock
+        # is on a file nobody else will open, so start again on the current one.
+        if os.path.exists(lock) and os.stat(lock).st_ino == os.fstat(fd).st_ino:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))  # for the message above, not for the lock
+        yield
+    finally:
+        lock.unlink(missing_ok=True)  # before the unlock, so a waiting opener retries (above)
+        os.close(fd)
+
+
+def _real_path(run_dir: Path) -> Path:
+    """A symlinked run folder's target, so the link stays valid; one line for a link loop."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_symlink():
+        return run_dir
+    try:
+        return run_dir.resolve(strict=False)
+    except RuntimeError:  # Python 3.11 raises this for a symlink loop
+        raise RunError(f"{run_dir}: a symlink loop; give a real folder as --out") from None
 
 
 @contextmanager
@@ -106,19 +114,16 @@ def reserved(run_dir: Path, overwrite: bool) -> Iterator[Path]:
     the link stays valid. Only the process that writes (not the extra processes of
     `accelerate launch`) takes the lock and cleans up.
     """
-    run_dir = Path(run_dir).resolve() if Path(run_dir).is_symlink() else Path(run_dir)
+    run_dir = _real_path(run_dir)
     if not is_main_process():
         check_can_write(run_dir, overwrite)
         yield run_dir
         return
     run_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock = _lock(run_dir)
-    try:
+    with _locked(run_dir):
         recover(run_dir)
         check_can_write(run_dir, overwrite)
         yield run_dir
-    finally:
-        lock.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -147,11 +152,13 @@ def staged(run_dir: Path, overwrite: bool) -> Iterator[Run]:
     retired = None
     try:
         yield Run(staging)
-        with signals_held():
+        with signals_held():  # the earlier run's removal too: a signal then would report a write as lost
             if run_dir.exists():
                 retired = _hidden(run_dir, "old")
                 os.replace(run_dir, retired)
             os.replace(staging, run_dir)
+            if retired is not None:
+                shutil.rmtree(retired)
     finally:
         if retired is not None and retired.exists() and not run_dir.exists():
             os.replace(retired, run_dir)  # the new run failed to arrive: the earlier one goes back

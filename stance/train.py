@@ -169,6 +169,9 @@ def prepare(config: ExperimentConfig, config_source: str):
     except ConfigError as err:
         raise ConfigError(f"{config_source}: {err}") from None
     protocol.check_training_classes(folds, examples.label, source.location)
+    n_permutations = config.analysis.chance_permutations
+    permuted = protocol.permuted_labels(examples.label, n_permutations, config.seed)
+    protocol.check_permuted_training_classes(folds, np.array(list(permuted)), source.location)
     return source, examples, folds
 
 

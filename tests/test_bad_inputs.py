@@ -107,8 +107,20 @@ def test_a_byte_order_mark_is_accepted(name, train, article, write_config, tmp_p
 
 def test_a_byte_order_mark_in_article_text_is_part_of_its_bytes(train, article, capsys):
     path = article / seeds.ARTICLE_FILE
-    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())  # sha256 in meta.yaml no longer matches
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
     one_line_error(capsys, train(), f"{path}: sha256 differs")
+    meta = yaml.safe_load((article / seeds.META_FILE).read_text(encoding="utf-8"))
+    meta["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (article / seeds.META_FILE).write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    # Kept as a character, the BOM shifts every offset by one; stripped, they would match.
+    one_line_error(capsys, train(), "offsets [0, 25) of sentence 'toy-article.s01' do not match the article text")
+
+
+def test_the_byte_offset_counts_a_byte_order_mark(train, article, capsys):
+    path = article / seeds.LABELS_FILE
+    offset = with_bad_byte(path, 3)
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    one_line_error(capsys, train(), f"{path}:3: not valid UTF-8", f"byte offset {offset + 3}")
 
 
 # --- config ----------------------------------------------------------------------------------
@@ -125,6 +137,19 @@ def test_duplicate_key_in_a_config_is_refused_with_both_lines(train, tmp_path, s
     )
     one_line_error(capsys, train(config=config), f"{config}:7: key 'C' appears twice, on lines 6 and 7")
     assert not (tmp_path / "run").exists()
+
+
+def test_yaml_merge_keys_still_work_and_a_complex_key_is_one_line(train, tmp_path, seeds_dir, capsys):
+    merged = tmp_path / "merged.yaml"
+    merged.write_text(
+        f"base: &base {{type: tfidf, C: 1.0}}\nseed: 7\ndata: {{seeds_dir: {seeds_dir}}}\n"
+        "protocol: {type: loo}\nmodel:\n  <<: *base\n  C: 2.0\n",
+        encoding="utf-8",
+    )
+    one_line_error(capsys, train(config=merged), f"{merged}: base: unknown key")  # merged, then validated
+    complex_key = tmp_path / "complex.yaml"
+    complex_key.write_text("? [a, b]\n: 1\n", encoding="utf-8")
+    one_line_error(capsys, train(config=complex_key), f"{complex_key}:1: invalid YAML")
 
 
 def test_duplicate_key_in_meta_yaml_is_refused(train, article, capsys):
@@ -146,6 +171,18 @@ def test_hidden_folders_are_skipped_everywhere(train, seeds_dir, tmp_path):
     ids = {json.loads(line)["id"] for line in (tmp_path / "run" / "predictions.jsonl").read_text().splitlines()}
     assert all(i.startswith(TOY_ARTICLE) for i in ids)
     assert main(["agreement", "--seeds", str(seeds_dir)]) == 0
+
+
+def test_a_label_shuffle_that_leaves_a_fold_one_class_is_refused_before_any_work(
+    train, article, write_config, tmp_path, capsys, monkeypatch
+):
+    """The unshuffled folds pass; one shuffle of the permutation null would not."""
+    relabel(article, lambda line: "AGAINST" if line in (2, 3) else "FAVOR")
+    kfold = {"type": "repeated_kfold", "n_splits": 2, "n_repeats": 10}  # stratified: one AGAINST a side
+    config = write_config(protocol=kfold, analysis={"chance_permutations": 50})
+    monkeypatch.setattr("stance.train.fit_predict", lambda *args, **kwargs: pytest.fail("work started"))
+    one_line_error(capsys, train(config=config), "under label shuffle", "set analysis.chance_permutations: 0")
+    assert not (tmp_path / "run").exists()
 
 
 def relabel(article, label_of):
@@ -342,17 +379,40 @@ def test_a_failed_second_rename_puts_the_earlier_run_back(train, tmp_path, capsy
     assert hidden_leftovers(tmp_path) == []
 
 
-def test_a_second_writer_of_the_same_run_is_refused_before_any_work(train, tmp_path, capsys):
-    writer = subprocess.Popen(["sleep", "30"])  # stands in for a live `stance train`
+HOLD_LOCK = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, str(os.getpid()).encode())
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_writer_of_the_same_run_is_refused_and_its_staging_survives(train, tmp_path, capsys):
+    """A live writer (here a process holding the run's lock, as `stance train` does) keeps
+    its half-built run; a writer that has died leaves a lock nobody holds, which is taken."""
+    writer = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path / ".run.lock")], stdout=subprocess.PIPE)
+    building = tmp_path / f".run.tmp-{writer.pid}-0badc0de"
     try:
-        (tmp_path / ".run.lock").write_text(str(writer.pid))
+        assert writer.stdout.readline() == b"locked\n"
+        building.mkdir()
         one_line_error(capsys, train(), f"another stance process (pid {writer.pid}) is writing this run")
+        assert building.is_dir()  # not taken for an orphan
     finally:
         writer.kill()
         writer.wait()
     assert not (tmp_path / "run").exists()
-    assert train() == 0  # the lock of a process that is gone is taken over
+    assert train() == 0  # the writer is gone: its lock is free and its staging an orphan
     assert hidden_leftovers(tmp_path) == []
+
+
+def test_a_lock_file_holding_our_own_or_no_pid_does_not_block(train, tmp_path):
+    """Only a held lock blocks: pids are reused (pid 1 in a container), so they decide nothing."""
+    (tmp_path / ".run.lock").write_text(str(os.getpid()))
+    assert train() == 0
+    (tmp_path / ".run.lock").write_text("")
+    assert train("--overwrite") == 0
 
 
 def test_a_full_disk_is_one_line_and_leaves_nothing(train, tmp_path, capsys, monkeypatch):
@@ -372,11 +432,18 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(train, tmp_path, capsys, mon
 # --- folders -----------------------------------------------------------------------------------
 
 
-def test_run_folders_have_an_ordinary_folder_s_permissions(train, tmp_path):
+def test_run_folders_and_files_have_ordinary_permissions(train, tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert train() == 0
     assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o777 & ~umask
+    for name in ("run.json", "predictions.jsonl", "config.yaml"):
+        assert stat.S_IMODE((tmp_path / "run" / name).stat().st_mode) == 0o666 & ~umask, name
+
+
+def test_a_symlink_loop_as_out_is_one_line(train, tmp_path, capsys):
+    (tmp_path / "run").symlink_to(tmp_path / "run")
+    one_line_error(capsys, train(), "a symlink loop")
 
 
 def test_a_symlinked_run_folder_is_written_where_it_points(train, tmp_path):
