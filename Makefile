@@ -30,7 +30,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report agreement test test-fast lint bench bench-semeval transfer clean-runs
+.PHONY: help setup train evaluate report agreement test test-fast lint bench bench-semeval gpu-check transfer clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -93,15 +93,42 @@ STANCE_SEMEVAL_DIR ?= ../shared/data/semeval2016_task6
 export STANCE_SEMEVAL_DIR
 SEMEVAL_CONFIGS := $(wildcard configs/semeval2016/*.yaml)
 
-bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml and write docs/benchmarks/semeval2016.md
+SEMEVAL_RUNS := experiments/semeval2016
+# Dev-split sweep of the TF-IDF side (issue 12): C x tweet preprocessing, each a run, so
+# every attempt's dev and test F_avg is in the table. Name: tfidf_logreg_C<C>_<preprocessing>.
+SEMEVAL_SWEEP := 0.3:none 0.3:tweet 3.0:none 3.0:tweet 10.0:none 10.0:tweet
+# Members of the stacked ensemble: the candidate named before any test score was read.
+SEMEVAL_STACK := tfidf_logreg_tweet transformer_tweet transformer_tweet_seed14 transformer_tweet_seed15 embeddings_tweet
+SEMEVAL_SEEDS := transformer_tweet transformer_tweet_seed14 transformer_tweet_seed15
+
+# Trains a SemEval run when it is missing or older than its config (SEMEVAL_RETRAIN=1: always).
+SEMEVAL_RETRAIN ?= 0
+define semeval_train
+if [ "$(SEMEVAL_RETRAIN)" = 1 ] || [ ! -f $(2)/run.json ] || [ $(1) -nt $(2)/run.json ]; then \
+  $(STANCE) train --config $(1) --out $(2) --overwrite $(3) || exit 1; fi
+endef
+
+bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensembles -> docs/benchmarks/semeval2016.md
 	@for config in $(SEMEVAL_CONFIGS); do \
-	  $(STANCE) train --config $$config --out experiments/semeval2016/$$(basename $$config .yaml) --overwrite || exit 1; \
+	  $(call semeval_train,$$config,$(SEMEVAL_RUNS)/$$(basename $$config .yaml)); \
 	done
-	$(STANCE) ensemble --runs experiments/semeval2016/tfidf_logreg experiments/semeval2016/transformer \
-	  --out experiments/semeval2016/ensemble_tfidf_transformer --overwrite
-	@for run in experiments/semeval2016/*/; do $(STANCE) evaluate --run "$${run%/}" || exit 1; done
-	$(STANCE) report --experiments experiments/semeval2016 --baseline tfidf_svm
+	@for point in $(SEMEVAL_SWEEP); do \
+	  c=$${point%%:*}; pre=$${point##*:}; \
+	  $(call semeval_train,configs/semeval2016/tfidf_logreg.yaml,$(SEMEVAL_RUNS)/tfidf_logreg_C$${c}_$${pre},\
+	    --set model.C=$$c --set model.text_preprocessing=$$pre); \
+	done
+	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer \
+	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer --overwrite
+	$(STANCE) ensemble --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_SEEDS)) \
+	  --out $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds --overwrite
+	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK)) \
+	  --out $(SEMEVAL_RUNS)/stack_tfidf_3_transformers_embeddings --overwrite
+	@for run in $(SEMEVAL_RUNS)/*/; do $(STANCE) evaluate --run "$${run%/}" || exit 1; done
+	$(STANCE) report --experiments $(SEMEVAL_RUNS) --baseline tfidf_svm
 	$(PYTHON) -m stance.report.semeval
+
+gpu-check: $(STAMP) ## on a GPU machine: train both transformer configs on one GPU -> docs/benchmarks/gpu.md
+	$(PYTHON) -m stance.gpu_check
 
 # Transfer to US–Russia cooperation from the SemEval model (issue 9, section 6). It runs
 # only where the SemEval data is: it trains the SemEval transformer first if its run is

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from stance.errors import StanceError
+from stance.provenance import is_main_process
 from stance.report import DEFAULT_BASELINE
 from stance.threads import numeric_threads
 
@@ -28,7 +29,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     run_dir = args.out or EXPERIMENTS_DIR / config.name
     args.if_interrupted = _nothing_written(run_dir)
     train(config, str(args.config), run_dir, overwrite=args.overwrite, command_started=args.started)
-    print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
+    if is_main_process():  # under accelerate launch every process trains, and one writes
+        print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
