@@ -88,6 +88,9 @@ class ProtocolConfig(StrictConfig):
     shared_pretraining: bool = Field(
         False, description="train once on the items every fold shares, then continue per fold"
     )
+    split_seed: int | None = Field(
+        None, description="seeds the folds or dev split (default: the run's seed); fix it to vary only the model's seed"
+    )
 
     @model_validator(mode="before")
     @classmethod

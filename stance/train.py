@@ -151,7 +151,7 @@ def prepare(config: ExperimentConfig, config_source: str):
         folds = protocol.make_folds(
             examples.label.tolist(),
             config.protocol,
-            config.seed,
+            config.seed if config.protocol.split_seed is None else config.protocol.split_seed,
             examples.group.tolist(),
             examples.is_test,
             sources=examples.source,

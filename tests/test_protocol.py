@@ -128,3 +128,17 @@ def test_a_source_that_is_not_loaded_is_a_config_error():
             np.zeros(3, bool),
             ["article"] * 3,
         )
+
+
+def test_split_seed_keeps_the_folds_while_the_model_seed_changes(write_config):
+    from stance.config import load_config
+    from stance.train import prepare
+
+    kfold = {"type": "repeated_kfold", "n_splits": 2, "n_repeats": 10, "split_seed": 13}
+    folds = {}
+    for seed in (13, 14):
+        config = load_config(write_config(name=f"s{seed}", seed=seed, protocol=kfold))
+        folds[seed] = prepare(config, "test")[2]
+    assert all(np.array_equal(a.test, b.test) for a, b in zip(folds[13], folds[14]))
+    unfixed = load_config(write_config(name="free", seed=14, protocol={**kfold, "split_seed": None}))
+    assert not all(np.array_equal(a.test, b.test) for a, b in zip(folds[13], prepare(unfixed, "test")[2]))
