@@ -124,6 +124,8 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer --overwrite
 	$(STANCE) ensemble --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_SEEDS)) \
 	  --out $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds --overwrite
+	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds \
+	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_tweet_3_seeds --overwrite
 	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK)) \
 	  --out $(SEMEVAL_RUNS)/stack_tfidf_2_transformers_embeddings --overwrite
 	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK_3)) \
