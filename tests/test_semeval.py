@@ -109,18 +109,23 @@ def test_majority_baseline_reproduces_the_published_65_22(tmp_path, monkeypatch)
     assert metrics.n_items == 1249
 
 
-def test_ensemble_weight_is_chosen_on_dev_and_predict_works(semeval_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
+def train_holdout_runs(tmp_path, models: dict[str, str]):
+    """Train each `name: model section` on the tiny SemEval files with a 25% dev split; the runs folder."""
     runs_dir = tmp_path / "runs"
-    for name, model in (
-        ("majority", "{type: majority, per_target: true}"),
-        ("tfidf", "{type: tfidf, per_target: true}"),
-    ):
+    for name, model in models.items():
         config = tmp_path / f"{name}.yaml"
         config.write_text(
             f"seed: 1\ndata: {{source: semeval2016}}\nprotocol: {{type: holdout, dev_fraction: 0.25}}\nmodel: {model}\n"
         )
         assert main(["train", "--config", str(config), "--out", str(runs_dir / name)]) == 0
+    return runs_dir
+
+
+def test_ensemble_weight_is_chosen_on_dev_and_predict_works(semeval_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
+    runs_dir = train_holdout_runs(
+        tmp_path, {"majority": "{type: majority, per_target: true}", "tfidf": "{type: tfidf, per_target: true}"}
+    )
     out = runs_dir / "ensemble"
     assert main(["ensemble", "--runs", str(runs_dir / "tfidf"), str(runs_dir / "majority"), "--out", str(out)]) == 0
     ensemble = Run.open(out).record.ensemble
@@ -148,17 +153,14 @@ def test_a_stacked_ensemble_is_fitted_on_dev_and_predict_applies_its_meta_learne
     semeval_dir, tmp_path, monkeypatch, capsys
 ):
     monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
-    runs_dir = tmp_path / "runs"
-    for name, model in (
-        ("tfidf", "{type: tfidf, per_target: true}"),
-        ("tfidf_tweet", "{type: tfidf, per_target: true, text_preprocessing: tweet, C: 3.0}"),
-        ("majority", "{type: majority, per_target: true}"),
-    ):
-        config = tmp_path / f"{name}.yaml"
-        config.write_text(
-            f"seed: 1\ndata: {{source: semeval2016}}\nprotocol: {{type: holdout, dev_fraction: 0.25}}\nmodel: {model}\n"
-        )
-        assert main(["train", "--config", str(config), "--out", str(runs_dir / name)]) == 0
+    runs_dir = train_holdout_runs(
+        tmp_path,
+        {
+            "tfidf": "{type: tfidf, per_target: true}",
+            "tfidf_tweet": "{type: tfidf, per_target: true, text_preprocessing: tweet, C: 3.0}",
+            "majority": "{type: majority, per_target: true}",
+        },
+    )
     out = runs_dir / "stacked"
     members = [str(runs_dir / name) for name in ("tfidf", "tfidf_tweet", "majority")]
     assert main(["ensemble", "--method", "stack", "--runs", *members, "--out", str(out)]) == 0

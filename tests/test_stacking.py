@@ -40,22 +40,27 @@ def test_test_labels_never_reach_the_meta_learner():
     ]
 
 
+def probabilities(rows, split=None) -> np.ndarray:
+    """(rows, labels) probabilities of the rows of `split` (all rows when None)."""
+    return np.array([[r.probabilities[label] for label in LABELS] for r in rows if split in (None, r.split)])
+
+
 def test_test_rows_come_from_the_meta_learner_fitted_on_all_of_dev():
     rows = members()
     stacked, meta = stack(rows, seed=0)
-    x = features([np.array([[r.probabilities[label] for label in LABELS] for r in m]) for m in rows])
+    x = features([probabilities(m) for m in rows])
     test = [i for i, r in enumerate(rows[0]) if r.split == "test"]
     expected = meta.predict_proba(x[test])
-    got = np.array([[r.probabilities[label] for label in LABELS] for r in stacked if r.split == "test"])
+    got = probabilities(stacked, "test")
     assert np.allclose(got, expected)
 
 
 def test_dev_rows_are_cross_fitted_not_predicted_by_the_final_meta_learner():
     rows = members()
     stacked, meta = stack(rows, seed=0)
-    x = features([np.array([[r.probabilities[label] for label in LABELS] for r in m]) for m in rows])
+    x = features([probabilities(m) for m in rows])
     dev = [i for i, r in enumerate(rows[0]) if r.split == "dev"]
     in_sample = meta.predict_proba(x[dev])
-    got = np.array([[r.probabilities[label] for label in LABELS] for r in stacked if r.split == "dev"])
+    got = probabilities(stacked, "dev")
     assert got.shape == in_sample.shape and not np.allclose(got, in_sample)
     assert [r.id for r in stacked if r.split == "dev"] == [rows[0][i].id for i in dev]
