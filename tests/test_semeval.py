@@ -13,6 +13,7 @@ from stance.ensemble import meta_learner
 from stance.errors import DataError
 from stance.evaluation.stacking import features
 from stance.predict import load_run_model
+from stance.report.semeval import dev_checks_section
 from stance.runs import Run
 
 SHARED = REPO.parent / "shared" / "data" / "semeval2016_task6"
@@ -199,3 +200,26 @@ def test_runs_on_different_folds_cannot_be_ensembled(write_config, tmp_path, cap
     capsys.readouterr()
     assert main(["ensemble", "--runs", str(a), str(b), "--out", str(tmp_path / "ens")]) == 2
     assert "not scored on identical folds" in capsys.readouterr().err
+
+
+def test_the_dev_checks_section_reads_no_test_row(semeval_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
+    runs_dir = train_holdout_runs(
+        tmp_path, {"tfidf": "{type: tfidf, per_target: true}", "majority": "{type: majority, per_target: true}"}
+    )
+    members = [str(runs_dir / name) for name in ("tfidf", "majority")]
+    for method in ("average", "stack"):
+        assert main(["ensemble", "--method", method, "--runs", *members, "--out", str(runs_dir / method)]) == 0
+    ensembles = [Run.open(runs_dir / method) for method in ("average", "stack")]
+    before = dev_checks_section(ensembles)
+    assert any("| average | average, weight and a scale on P(NONE) chosen |" in line for line in before)
+    assert any("| stack | meta-learner C 0.01, class weights none |" in line for line in before)
+
+    for member in members:  # every test row now says the opposite
+        path = Path(member) / "predictions.jsonl"
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+        for row in rows:
+            if row["split"] == "test":
+                row["probabilities"] = dict(zip(row["probabilities"], reversed(row["probabilities"].values())))
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert dev_checks_section([Run.open(runs_dir / method) for method in ("average", "stack")]) == before

@@ -53,12 +53,22 @@ def _probabilities(rows: Sequence[PredictionRow]) -> np.ndarray:
     return np.array([[row.probabilities[label] for label in LABELS] for row in rows])
 
 
-def fit_meta(x: np.ndarray, gold: Sequence[str], seed: int) -> MetaLearner:
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000, random_state=seed).fit(x, list(gold))
+def fit_meta(
+    x: np.ndarray, gold: Sequence[str], seed: int, C: float = 1.0, class_weight: str | None = "balanced"
+) -> MetaLearner:
+    """The meta-learner `stack` uses: C 1 with balanced class weights, fixed before any
+    SemEval run. Other settings are compared on dev in stance.evaluation.dev_checks."""
+    model = LogisticRegression(C=C, class_weight=class_weight, max_iter=5000, random_state=seed).fit(x, list(gold))
     coef, intercept = model.coef_, model.intercept_
     if len(model.classes_) == 2:  # one logit z for the second class; softmax of (-z/2, z/2) is sigmoid(z)
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
     return MetaLearner(coef.tolist(), intercept.tolist(), [str(c) for c in model.classes_])
+
+
+def dev_folds(gold: np.ndarray, seed: int) -> StratifiedKFold:
+    """N_SPLITS stratified parts of dev; fewer when dev is tiny (tests), as each part needs each class."""
+    smallest_class = min(np.unique(gold, return_counts=True)[1])
+    return StratifiedKFold(n_splits=max(2, min(N_SPLITS, smallest_class)), shuffle=True, random_state=seed)
 
 
 def _with(rows: Sequence[PredictionRow], proba: np.ndarray) -> list[PredictionRow]:
@@ -77,10 +87,7 @@ def stack(member_rows: Sequence[Sequence[PredictionRow]], seed: int) -> tuple[li
     x = features([_probabilities(rows) for rows in member_rows])
     gold = np.array([row.gold for row in member_rows[0]])
     dev_proba = np.zeros((len(dev), len(LABELS)))
-    # Fewer parts when dev is tiny (tests): each part needs items of each class.
-    smallest_class = min(np.unique(gold[dev], return_counts=True)[1])
-    folds = StratifiedKFold(n_splits=max(2, min(N_SPLITS, smallest_class)), shuffle=True, random_state=seed)
-    for fit_part, predict_part in folds.split(x[dev], gold[dev]):
+    for fit_part, predict_part in dev_folds(gold[dev], seed).split(x[dev], gold[dev]):
         part_meta = fit_meta(x[dev][fit_part], gold[dev][fit_part], seed)
         dev_proba[predict_part] = part_meta.predict_proba(x[dev][predict_part])
     meta = fit_meta(x[dev], gold[dev], seed)
