@@ -172,6 +172,9 @@ class TfidfConfig(SklearnConfig):
     type: Literal["tfidf"]
     classifier: Literal["logreg", "linearsvc"] = Field("logreg", description="the linear classifier")
     C: float = Field(1.0, gt=0, description="inverse regularisation strength")
+    class_weight: Literal["balanced", "none"] = Field(
+        "balanced", description="weight the loss by inverse class frequency"
+    )
     word_ngram_range: tuple[int, int] = Field((1, 3), description="word n-gram sizes")
     char_ngram_range: tuple[int, int] = Field((2, 5), description="character n-gram sizes, within word boundaries")
     sublinear_tf: bool = Field(True, description="use 1 + log(tf)")

@@ -59,3 +59,13 @@ def test_tfidf_vocabulary_comes_only_from_the_training_texts():
     model = build(CONFIGS["tfidf-logreg"]).fit(TEXTS[:3], ["FAVOR", "AGAINST", "NONE"])
     word_vocabulary = model.estimators[None].named_steps["features"].transformer_list[0][1].vocabulary_
     assert "senator" not in word_vocabulary and "cooperation" in word_vocabulary
+
+
+def test_tfidf_without_class_weights_predicts_the_rare_class_less_often():
+    texts = ["same words here"] * 4 + ["same words there"]
+    labels = ["AGAINST"] * 4 + ["FAVOR"]
+    unseen = ["same words"]
+    balanced = build(TfidfConfig(type="tfidf")).fit(texts, labels).predict_proba(unseen)[0]
+    unweighted = build(TfidfConfig(type="tfidf", class_weight="none")).fit(texts, labels).predict_proba(unseen)[0]
+    favor = LABELS.index("FAVOR")
+    assert unweighted[favor] < balanced[favor]

@@ -16,7 +16,7 @@ from stance.models.text import PREPROCESSORS
 
 
 class TfidfModel(SklearnModel):
-    """word 1-3-grams + char 2-5-grams -> LogisticRegression or LinearSVC, class-balanced."""
+    """word 1-3-grams + char 2-5-grams -> LogisticRegression or LinearSVC."""
 
     Config = TfidfConfig
 
@@ -29,12 +29,11 @@ class TfidfModel(SklearnModel):
                 ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=cfg.char_ngram_range, **vectorizer)),
             ]
         )
-        # class_weight="balanced": the classes are skewed (NONE is rare), and an
-        # unweighted loss would learn to ignore the rare class.
-        if cfg.classifier == "logreg":
-            clf = LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed)
-        else:
-            clf = LinearSVC(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed)
+        # Balanced by default: the classes are skewed (NONE is rare in the article), and
+        # an unweighted loss would learn to ignore the rare class.
+        class_weight = "balanced" if cfg.class_weight == "balanced" else None
+        classifier = LogisticRegression if cfg.classifier == "logreg" else LinearSVC
+        clf = classifier(C=cfg.C, class_weight=class_weight, max_iter=cfg.max_iter, random_state=self.seed)
         steps = [("features", features), ("clf", clf)]
         if cfg.text_preprocessing != "none":  # in the Pipeline, so the saved model applies it to raw text
             steps.insert(0, ("text", FunctionTransformer(PREPROCESSORS[cfg.text_preprocessing])))
