@@ -122,6 +122,8 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	done
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer \
 	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer --overwrite
+	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer_unweighted \
+	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_unweighted --overwrite
 	$(STANCE) ensemble --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_SEEDS)) \
 	  --out $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds --overwrite
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds \
@@ -130,7 +132,7 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	  --out $(SEMEVAL_RUNS)/stack_tfidf_2_transformers_embeddings --overwrite
 	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK_3)) \
 	  --out $(SEMEVAL_RUNS)/stack_tfidf_3_transformers_embeddings --overwrite
-	@for run in $(SEMEVAL_RUNS)/*/; do $(STANCE) evaluate --run "$${run%/}" || exit 1; done
+	@for record in $(SEMEVAL_RUNS)/*/run.json; do $(STANCE) evaluate --run "$$(dirname $$record)" || exit 1; done
 	$(STANCE) report --experiments $(SEMEVAL_RUNS) --baseline tfidf_svm
 	$(PYTHON) -m stance.report.semeval
 
