@@ -16,9 +16,9 @@ import numpy as np
 from stance.evaluation.ensemble import WEIGHT_GRID
 from stance.evaluation.metrics import scores_from_confusion
 from stance.evaluation.stacking import dev_folds, features, fit_meta
-from stance.labels import LABELS
+from stance.labels import LABELS, NONE
 
-NONE = LABELS.index("NONE")
+NONE_COLUMN = LABELS.index(NONE)
 # Multiplies P(NONE) before the argmax: below 1 the rule says FAVOR or AGAINST more
 # often. F_avg ignores NONE's own F1, so it may reward that.
 NONE_SCALES = np.round(np.arange(0.5, 1.51, 0.1), 2)
@@ -51,7 +51,7 @@ def cross_fitted(
 
 
 def _decide(proba: np.ndarray, none_scale: float) -> np.ndarray:
-    return (proba * np.where(np.arange(len(LABELS)) == NONE, none_scale, 1.0)).argmax(axis=1)
+    return (proba * np.where(np.arange(len(LABELS)) == NONE_COLUMN, none_scale, 1.0)).argmax(axis=1)
 
 
 def _best(candidates: Sequence, score: Callable[[object], float], default) -> object:
