@@ -132,7 +132,7 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	  --out $(SEMEVAL_RUNS)/stack_tfidf_2_transformers_embeddings --overwrite
 	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK_3)) \
 	  --out $(SEMEVAL_RUNS)/stack_tfidf_3_transformers_embeddings --overwrite
-	@for record in $(SEMEVAL_RUNS)/*/run.json; do $(STANCE) evaluate --run "$$(dirname $$record)" || exit 1; done
+	@for record in $(SEMEVAL_RUNS)/*/run.json; do $(STANCE) evaluate --run "$$(dirname "$$record")" || exit 1; done
 	$(STANCE) report --experiments $(SEMEVAL_RUNS) --baseline tfidf_svm
 	$(PYTHON) -m stance.report.semeval
 

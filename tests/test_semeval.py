@@ -203,6 +203,13 @@ def test_runs_on_different_folds_cannot_be_ensembled(write_config, tmp_path, cap
 
 
 def test_the_dev_checks_section_reads_no_test_row(semeval_dir, tmp_path, monkeypatch):
+    # Eight of each training tweet, so the dev split holds every class at least twice.
+    training = [
+        (str(1000 + 10 * copy + i), t, f"{tw} {copy}", s)
+        for copy in range(8)
+        for i, (_, t, tw, s) in enumerate(TRAIN_ROWS)
+    ]
+    write_tsv(semeval_dir / semeval.TRAINING_FILE, HEADER, training)
     monkeypatch.setenv(semeval.ENV_VAR, str(semeval_dir))
     runs_dir = train_holdout_runs(
         tmp_path, {"tfidf": "{type: tfidf, per_target: true}", "majority": "{type: majority, per_target: true}"}
@@ -215,8 +222,8 @@ def test_the_dev_checks_section_reads_no_test_row(semeval_dir, tmp_path, monkeyp
     assert any("| average | average, weight and a scale on P(NONE) chosen |" in line for line in before)
     assert any("| stack | meta-learner C 0.01, class weights none |" in line for line in before)
 
-    for member in members:  # every test row now says the opposite
-        path = Path(member) / "predictions.jsonl"
+    for run in [*members, runs_dir / "average", runs_dir / "stack"]:  # every test row now says the opposite
+        path = Path(run) / "predictions.jsonl"
         rows = [json.loads(line) for line in path.read_text().splitlines()]
         for row in rows:
             if row["split"] == "test":

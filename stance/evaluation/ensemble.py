@@ -11,6 +11,11 @@ from stance.runs import PredictionRow
 WEIGHT_GRID = np.round(np.linspace(0, 1, 11), 2)
 
 
+def tie_preference(weight: float) -> float:
+    """Among weights with equal dev scores, higher for those closer to 0.5, the equal mix."""
+    return -abs(weight - 0.5)
+
+
 def mix(rows_a: Sequence[PredictionRow], rows_b: Sequence[PredictionRow], weight: float) -> list[PredictionRow]:
     """Row by row, `weight` times A's probabilities plus (1 - weight) times B's."""
     return average([rows_a, rows_b], [weight, 1 - weight])
@@ -39,5 +44,5 @@ def choose_weight(rows_a: Sequence[PredictionRow], rows_b: Sequence[PredictionRo
     for w in WEIGHT_GRID:
         mixed = mix(dev_a, dev_b, float(w))
         by_weight[float(w)] = scores([r.gold for r in mixed], [r.predicted for r in mixed])["f_avg"]
-    best = max(by_weight, key=lambda w: (round(by_weight[w], 12), -abs(w - 0.5)))
+    best = max(by_weight, key=lambda w: (round(by_weight[w], 12), tie_preference(w)))
     return best, by_weight
