@@ -124,6 +124,8 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer --overwrite
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer_unweighted \
 	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_unweighted --overwrite
+	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg_dev25 $(SEMEVAL_RUNS)/transformer_dev25 \
+	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_dev25 --overwrite
 	$(STANCE) ensemble --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_SEEDS)) \
 	  --out $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds --overwrite
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds \
