@@ -45,22 +45,23 @@ def probabilities(rows, split=None) -> np.ndarray:
     return np.array([[r.probabilities[label] for label in LABELS] for r in rows if split in (None, r.split)])
 
 
-def test_test_rows_come_from_the_meta_learner_fitted_on_all_of_dev():
+def stacked_and_final_meta(split: str):
+    """The stacked rows' probabilities on `split`, the final (all-dev) meta-learner's on the
+    same rows, and those rows' ids, in the members' order and in the stack's."""
     rows = members()
     stacked, meta = stack(rows, seed=0)
     x = features([probabilities(m) for m in rows])
-    test = [i for i, r in enumerate(rows[0]) if r.split == "test"]
-    expected = meta.predict_proba(x[test])
-    got = probabilities(stacked, "test")
+    index = [i for i, r in enumerate(rows[0]) if r.split == split]
+    ids = [rows[0][i].id for i in index], [r.id for r in stacked if r.split == split]
+    return probabilities(stacked, split), meta.predict_proba(x[index]), ids
+
+
+def test_test_rows_come_from_the_meta_learner_fitted_on_all_of_dev():
+    got, expected, _ = stacked_and_final_meta("test")
     assert np.allclose(got, expected)
 
 
 def test_dev_rows_are_cross_fitted_not_predicted_by_the_final_meta_learner():
-    rows = members()
-    stacked, meta = stack(rows, seed=0)
-    x = features([probabilities(m) for m in rows])
-    dev = [i for i, r in enumerate(rows[0]) if r.split == "dev"]
-    in_sample = meta.predict_proba(x[dev])
-    got = probabilities(stacked, "dev")
+    got, in_sample, (member_ids, stacked_ids) = stacked_and_final_meta("dev")
     assert got.shape == in_sample.shape and not np.allclose(got, in_sample)
-    assert [r.id for r in stacked if r.split == "dev"] == [rows[0][i].id for i in dev]
+    assert stacked_ids == member_ids

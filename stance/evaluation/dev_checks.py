@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from stance.evaluation.ensemble import WEIGHT_GRID, tie_preference
-from stance.evaluation.metrics import scores_from_confusion
+from stance.evaluation.metrics import confusion_of_ids, scores_from_confusion
 from stance.evaluation.stacking import dev_folds, features, fit_meta
 from stance.labels import LABEL2ID, LABELS, NONE
 
@@ -37,9 +37,7 @@ Fit = Callable[[np.ndarray, np.ndarray], Rule]
 
 
 def f_avg(gold: np.ndarray, predicted: np.ndarray) -> float:
-    matrix = np.zeros((len(LABELS), len(LABELS)), dtype=int)
-    np.add.at(matrix, (gold, predicted), 1)
-    return float(scores_from_confusion(matrix)["f_avg"])
+    return float(scores_from_confusion(confusion_of_ids(gold, predicted))["f_avg"])
 
 
 def cross_fitted(x: np.ndarray, gold: np.ndarray, fit: Fit, seed: int, repeats: int = REPEATS) -> list[float]:

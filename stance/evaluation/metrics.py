@@ -18,8 +18,13 @@ POLAR = [LABELS.index(label) for label in POLAR_LABELS]
 
 def confusion(gold: Sequence[str], predicted: Sequence[str]) -> np.ndarray:
     """(3, 3) counts; rows are gold labels, columns predicted labels, both in LABELS order."""
+    return confusion_of_ids([LABELS.index(g) for g in gold], [LABELS.index(p) for p in predicted])
+
+
+def confusion_of_ids(gold: Sequence[int], predicted: Sequence[int]) -> np.ndarray:
+    """`confusion` for labels given as their index in LABELS."""
     matrix = np.zeros((len(LABELS), len(LABELS)), dtype=int)
-    np.add.at(matrix, ([LABELS.index(g) for g in gold], [LABELS.index(p) for p in predicted]), 1)
+    np.add.at(matrix, (gold, predicted), 1)
     return matrix
 
 

@@ -49,7 +49,8 @@ def features(member_probabilities: Sequence[np.ndarray]) -> np.ndarray:
     return np.hstack([np.log(np.clip(p, FLOOR, 1.0)) for p in member_probabilities])
 
 
-def _probabilities(rows: Sequence[PredictionRow]) -> np.ndarray:
+def probabilities(rows: Sequence[PredictionRow]) -> np.ndarray:
+    """(rows, labels): each row's probabilities in LABELS order."""
     return np.array([[row.probabilities[label] for label in LABELS] for row in rows])
 
 
@@ -84,7 +85,7 @@ def stack(member_rows: Sequence[Sequence[PredictionRow]], seed: int) -> tuple[li
     meta-learner. `member_rows` are the members' rows, paired and in the same order."""
     split = np.array([row.split for row in member_rows[0]])
     dev, test = np.flatnonzero(split == "dev"), np.flatnonzero(split == "test")
-    x = features([_probabilities(rows) for rows in member_rows])
+    x = features([probabilities(rows) for rows in member_rows])
     gold = np.array([row.gold for row in member_rows[0]])
     dev_proba = np.zeros((len(dev), len(LABELS)))
     for fit_part, predict_part in dev_folds(gold[dev], seed).split(x[dev], gold[dev]):

@@ -15,6 +15,7 @@ import numpy as np
 
 from stance.ensemble import member_runs
 from stance.evaluation import dev_checks
+from stance.evaluation.stacking import probabilities
 from stance.labels import LABELS
 from stance.provenance import machine
 from stance.report.format import ci_text, pct
@@ -37,8 +38,7 @@ NOTES_FILE = "semeval2016_notes.md"
 def _dev_rows(run: Run) -> tuple[np.ndarray, np.ndarray]:
     """A run's dev probabilities (LABELS order) and gold label ids, in id order."""
     rows = sorted((row for row in run.predictions if row.split == "dev"), key=lambda row: row.id)
-    proba = np.array([[row.probabilities[label] for label in LABELS] for row in rows])
-    return proba, np.array([LABELS.index(row.gold) for row in rows])
+    return probabilities(rows), np.array([LABELS.index(row.gold) for row in rows])
 
 
 def _cross_fitted_row(name: str, rule: str, values: Sequence[float]) -> str:
