@@ -207,6 +207,16 @@ class TransformerConfig(EncoderConfig):
     early_stopping_patience: int = Field(
         0, ge=0, description="with a dev set: stop after this many epochs without a better dev F_avg (0: off)"
     )
+    pooling: Literal["mean", "cls", "pooler"] | None = Field(
+        None,
+        description="what the head reads: mean of the tokens, the [CLS] vector, or BERT's pooler over [CLS] "
+        "(AutoModelForSequenceClassification's choice); default: the pooling the checkpoint was trained with",
+    )
+    head_init: Literal["probe", "random"] = Field(
+        "probe",
+        description="probe: start the head from a class-balanced logistic regression on the fold's frozen "
+        "pooled vectors (LP-FT, Kumar et al. 2022); random: BERT's initialisation",
+    )
 
 
 class SetFitConfig(EncoderConfig):

@@ -166,6 +166,8 @@ def test_pretrained_model_types_train_and_predict_through_the_cli(model, tiny_be
     assert Run.open(run).config.model.max_length == 24
     assert len(Run.open(run).predictions) == 10 * 10
     assert Run.open(run).record.model["checkpoint"] == str(tiny_bert)
+    if model["type"] == "transformer":  # what the head read and how it started
+        assert (Run.open(run).record.model["pooling"], Run.open(run).record.model["head_init"]) == ("mean", "probe")
     texts = ["We support cooperation with Russia.", "Rain on Tuesday."]
     capsys.readouterr()
     assert main(["predict", "--run", str(run), *texts]) == 0

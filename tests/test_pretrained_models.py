@@ -110,9 +110,9 @@ def test_the_real_minilm_loads_offline_and_fine_tunes():
     """The installed all-MiniLM-L6-v2: 6 layers, hidden size 384, about 22.7M parameters."""
     cfg = TransformerConfig(type="transformer", epochs=1, batch_size=8)
     model = MODELS["transformer"](cfg, 0).fit(TEXTS, GOLD)
-    encoder = model.network.config
+    encoder = model.network.encoder.config
     assert (encoder.num_hidden_layers, encoder.hidden_size) == (6, 384)
-    n_params = sum(p.numel() for p in model.network.bert.parameters())
+    n_params = sum(p.numel() for p in model.network.encoder.parameters())
     assert 22e6 < n_params < 23.5e6
     assert model.predict_proba(TEXTS).shape == (len(TEXTS), len(LABELS))
 

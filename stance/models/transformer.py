@@ -1,4 +1,5 @@
-"""Fine-tuned transformer: AutoModelForSequenceClassification trained with the HF Trainer.
+"""Fine-tuned transformer: a pretrained encoder, pooled as its checkpoint was trained, under
+a linear head started from a linear probe (stance/models/pooled.py), trained with the HF Trainer.
 
 Training goes through `transformers.Trainer`, so it uses a GPU when present and runs
 data-parallel under `accelerate launch` with no code change. torch and transformers are
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from stance.config import TransformerConfig
+from stance.errors import ConfigError
 from stance.labels import ID2LABEL, LABEL2ID, LABELS
 from stance.models import checkpoints
 from stance.models.base import DevSet
@@ -49,8 +51,12 @@ def _weighted_loss(weights):
     return loss
 
 
+# The linear probe's inverse regularisation, as in the embeddings model type (sklearn's default).
+PROBE_C = 1.0
+
+
 class TransformerModel(EncoderModel):
-    """A pretrained encoder with a fresh classification head, fully fine-tuned."""
+    """A pretrained encoder and a linear head over its pooled vectors, fully fine-tuned."""
 
     Config = TransformerConfig
     continues_training = True
@@ -109,22 +115,64 @@ class TransformerModel(EncoderModel):
         texts = preprocess(texts, self.config.text_preprocessing)
         return token_lengths(self.tokenizer, texts, pairs_with=self._pairs_with(targets))
 
+    @classmethod
+    def pooling_of(cls, config: TransformerConfig) -> str:
+        """The pooling a run of this config uses: the config's, else the checkpoint's own."""
+        from stance.models import pooled
+
+        own = pooled.checkpoint_pooling(Path(checkpoints.resolve(config.checkpoint)))
+        return config.pooling or own
+
+    @classmethod
+    def preflight(cls, config: TransformerConfig) -> None:
+        from stance.models import pooled
+
+        folder = Path(checkpoints.resolve(config.checkpoint))
+        head = pooled.saved_head(folder)
+        if head is None:
+            return
+        if head.get("labels") != list(LABELS):
+            raise ConfigError(f"model.checkpoint: {folder} has a head over {head.get('labels')}, not {list(LABELS)}")
+        if config.pooling not in (None, head["pooling"]):
+            raise ConfigError(
+                f"model.pooling: the head in {folder} was trained on '{head['pooling']}' pooling, "
+                f"not '{config.pooling}'; leave model.pooling out to keep it"
+            )
+
+    @classmethod
+    def provenance(cls, config: TransformerConfig) -> dict:
+        return {**super().provenance(config), "pooling": cls.pooling_of(config), "head_init": config.head_init}
+
     def fit(
         self, texts: Sequence[str], labels: Sequence[str], targets=None, dev: DevSet | None = None
     ) -> "TransformerModel":
         import transformers
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModel, AutoTokenizer
+
+        from stance.models import pooled
 
         transformers.set_seed(self.seed)
-        source = checkpoints.resolve(self.config.checkpoint)
-        self.tokenizer = AutoTokenizer.from_pretrained(source)
-        # A checkpoint with a 3-way head of these labels (e.g. a run's model folder) keeps
-        # it; any other gets a fresh head, which is always "newly initialized": expected.
-        with quiet_transformers():
-            self.network = AutoModelForSequenceClassification.from_pretrained(
-                source, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID
-            )
+        source = Path(checkpoints.resolve(self.config.checkpoint))
+        self.tokenizer = AutoTokenizer.from_pretrained(str(source))
+        with quiet_transformers():  # a plain encoder folder has no pooler or head: expected
+            encoder = AutoModel.from_pretrained(str(source))
+        self.network = pooled.PooledClassifier(encoder, len(LABELS), self.pooling_of(self.config))
+        if pooled.saved_head(source) is not None:
+            # A run's model folder (e.g. the SemEval model, for transfer) keeps its head.
+            self.network.load_head(source)
+        elif self.config.head_init == "probe" and self.config.epochs > 0:
+            self._start_head_from_probe(texts, labels, targets)
         return self._train(texts, labels, targets, dev)
+
+    def _start_head_from_probe(self, texts: Sequence[str], labels: Sequence[str], targets) -> None:
+        """LP-FT: fit the linear probe on the frozen pooled vectors of the training items
+        and copy it into the head, so fine-tuning starts from a head that already fits."""
+        from stance.models import pooled
+
+        features = self._outputs(texts, targets, lambda network, encoded: network.pooled(**encoded))
+        label_ids = np.array([LABEL2ID[label] for label in labels])
+        weight, bias = pooled.probe_weights(features, label_ids, len(LABELS), C=PROBE_C, seed=self.seed)
+        self.network.set_head(weight, bias)
 
     def fit_from(self, base: "TransformerModel", texts, labels, targets, is_new: np.ndarray) -> "TransformerModel":
         """Fine-tune a copy of `base` further on the fold's items that `base` has not seen."""
@@ -173,34 +221,52 @@ class TransformerModel(EncoderModel):
         self.network = trainer.model
         return self
 
-    def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
+    def _outputs(self, texts: Sequence[str], targets, forward) -> np.ndarray:
+        """`forward(network, encoded_batch)` over every text in eval mode, one row per text.
+
+        Batches are sorted by length, so each pads to similar lengths; one untruncated
+        tokenization gives every length, and the truncation warning.
+        """
         import torch
 
         cfg, texts = self.config, list(texts)
         targets = None if targets is None else list(targets)
-        # One untruncated tokenization gives every length: for the truncation warning,
-        # and for batching by length so that each batch pads to similar lengths.
         lengths = self._lengths(texts, targets)
         warn_if_truncated(lengths, cfg.max_length)
         target = device()
         self.network.to(target).eval()
-        proba = np.zeros((len(texts), len(LABELS)))
+        rows_out = None
         for rows in batches(np.argsort(lengths, kind="stable"), cfg.predict_batch_size):
             batch_targets = None if targets is None else [targets[i] for i in rows]
             encoded = self._encode([texts[i] for i in rows], batch_targets, padding=True, return_tensors="pt")
             with torch.inference_mode():
-                logits = self.network(**encoded.to(target)).logits
-            proba[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-        return proba
+                values = forward(self.network, encoded.to(target)).float().cpu().numpy()
+            if rows_out is None:
+                rows_out = np.zeros((len(texts), values.shape[1]))
+            rows_out[rows] = values
+        return rows_out if rows_out is not None else np.zeros((0, len(LABELS)))
+
+    def predict_proba(self, texts: Sequence[str], targets=None) -> np.ndarray:
+        import torch
+
+        return self._outputs(texts, targets, lambda network, encoded: torch.softmax(network(**encoded).logits, -1))
 
     def save(self, directory: Path) -> None:
-        self.network.save_pretrained(directory)  # safetensors
+        self.network.save(directory, LABELS)  # safetensors
         self.tokenizer.save_pretrained(directory)
 
     @classmethod
     def load(cls, directory: Path, config: TransformerConfig, seed: int) -> "TransformerModel":
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModel, AutoTokenizer
 
-        folder = str(Path(directory).resolve())
-        network = AutoModelForSequenceClassification.from_pretrained(folder)
-        return cls(config, seed, network=network, tokenizer=AutoTokenizer.from_pretrained(folder))
+        from stance.models import pooled
+
+        folder = Path(directory).resolve()
+        head = pooled.saved_head(folder)
+        if head is None:
+            raise FileNotFoundError(f"no {pooled.HEAD_CONFIG}: saved before the pooled head (train it again)")
+        with quiet_transformers():
+            encoder = AutoModel.from_pretrained(str(folder))
+        network = pooled.PooledClassifier(encoder, len(LABELS), head["pooling"])
+        network.load_head(folder)
+        return cls(config, seed, network=network, tokenizer=AutoTokenizer.from_pretrained(str(folder)))
