@@ -7,14 +7,14 @@ from stance.runs import PredictionRow
 GOLD = ["FAVOR", "AGAINST", "NONE"] * 10
 
 
-def rows(predicted, fold=0):
+def rows(predicted, fold=0, gold=GOLD):
     return [
         PredictionRow(
             id=str(i), group="a", text="t", gold=g, predicted=p,
             probabilities={"FAVOR": 1.0, "AGAINST": 0.0, "NONE": 0.0}, repeat=0, fold=fold, split="test",
             source="article", family=str(i),
         )
-        for i, (g, p) in enumerate(zip(GOLD, predicted))
+        for i, (g, p) in enumerate(zip(gold, predicted))
     ]  # fmt: skip
 
 
@@ -46,3 +46,23 @@ def test_a_small_difference_is_not_distinguishable_and_says_what_could_be():
 def test_runs_on_other_folds_are_not_paired():
     assert not paired(rows(GOLD, fold=0), rows(GOLD, fold=1))
     assert compare(rows(GOLD, fold=0), rows(GOLD, fold=1)) is None
+
+
+def test_runs_that_differ_on_one_item_are_not_given_a_detectable_difference_of_zero_points():
+    """Two runs one item apart: "only a true difference of about 0 points or more" was the
+    report's line; the useful fact is how many items they differ on."""
+    many = ["FAVOR", "AGAINST", "NONE"] * 100
+    one_off = list(many)
+    one_off[0] = "NONE"
+    result = compare(rows(one_off, gold=many), rows(many, gold=many), seed=1)
+    assert result.n_disagree == 1
+    text = verdict_text("run", "base", result)
+    assert "0 points" not in text
+    assert text == "Not distinguishable (n = 300, p = 1.000): the two runs predict differently on 1 item of 300."
+
+
+def test_an_adjusted_p_changes_the_verdict_it_is_given():
+    wrong = ["NONE", "FAVOR", "AGAINST"] * 10
+    better = compare(rows(GOLD), rows(wrong), seed=1)
+    assert verdict_text("run", "base", better, p=0.2).startswith("Not distinguishable")
+    assert "(n = 30, p = 0.200)" in verdict_text("run", "base", better, p=0.2)

@@ -75,9 +75,7 @@ def test_the_probe_head_starts_as_the_logistic_regression_on_the_frozen_vectors(
     the class-balanced logistic regression on its own pooled training vectors predicts."""
     model = transformer(tiny_bert, head_init="probe", learning_rate=1e-12).fit(TEXTS, GOLD)
     features = model._outputs(TEXTS, None, lambda net, enc: net.pooled(**enc))
-    probe = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(
-        features, [LABEL2ID[g] for g in GOLD]
-    )
+    probe = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(features, [LABEL2ID[g] for g in GOLD])
     expected = probe.predict_proba(features)[:, [list(probe.classes_).index(i) for i in range(len(LABELS))]]
     assert np.allclose(model.predict_proba(TEXTS), expected, atol=1e-4)
     random_head = transformer(tiny_bert, head_init="random", learning_rate=1e-12).fit(TEXTS, GOLD)

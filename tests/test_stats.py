@@ -116,3 +116,11 @@ def test_prediction_shuffle_moves_whole_items_not_repeats():
     _, counts = stats.item_counts(ids, gold * 10, gold * 10)
     null = stats.prediction_shuffle_null(counts, n_permutations=20000, seed=0)
     assert np.mean(null >= 1.0 - 1e-12) == pytest.approx(1 / 90, abs=0.004)
+
+
+def test_holm_adjusts_step_down_in_input_order_and_caps_at_one():
+    # m = 4: sorted 0.01, 0.02, 0.03, 0.5 -> 0.04, 0.06, 0.06 (kept monotone), 0.5
+    adjusted = stats.holm([0.03, 0.5, 0.01, 0.02])
+    assert np.allclose(adjusted, [0.06, 0.5, 0.04, 0.06])
+    assert np.allclose(stats.holm([0.4, 0.9]), [0.8, 0.9])
+    assert np.allclose(stats.holm([0.6, 0.9]), [1.0, 1.0])

@@ -28,6 +28,7 @@ class Comparison:
     mcnemar_p: float
     only_run_right: int
     only_baseline_right: int
+    n_disagree: int  # items whose predictions differ between the runs
     minimum_detectable_difference: float
     verdict: Verdict
 
@@ -50,7 +51,8 @@ def _majority_correct(rows: Sequence[PredictionRow]) -> dict[str, bool]:
     return {sid: sum(h) > len(h) / 2 for sid, h in hits.items()}
 
 
-def _verdict(difference: float, p_value: float, identical: bool) -> Verdict:
+def verdict(difference: float, p_value: float, identical: bool) -> Verdict:
+    """The verdict of a paired test at ALPHA, for a raw or a multiplicity-adjusted p."""
     if identical:
         return "identical"
     if p_value < ALPHA:
@@ -90,6 +92,7 @@ def compare(rows: Sequence[PredictionRow], baseline_rows: Sequence[PredictionRow
         mcnemar_p=mcnemar["p_value"],
         only_run_right=mcnemar["only_a_right"],
         only_baseline_right=mcnemar["only_b_right"],
+        n_disagree=int((counts_a != aligned_b).any(axis=(1, 2)).sum()),
         minimum_detectable_difference=stats.minimum_detectable_difference(sd),
-        verdict=_verdict(permutation["difference"], permutation["p_value"], identical),
+        verdict=verdict(permutation["difference"], permutation["p_value"], identical),
     )

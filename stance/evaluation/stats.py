@@ -103,6 +103,21 @@ def minimum_detectable_difference(sd_of_difference: float, alpha: float = 0.05, 
     return float((z(1 - alpha / 2) + z(power)) * sd_of_difference)
 
 
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979), in the input order.
+
+    Controls the family-wise error rate over all the tests given, under any dependence
+    between them: the k-th smallest p is multiplied by (m - k + 1), and the adjusted
+    values are made monotone and capped at 1.
+    """
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * (len(p) - np.arange(len(p)))
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return adjusted
+
+
 def permutation_p_value(observed: float, null: Sequence[float]) -> float:
     """One-sided p-value of `observed` against a permutation null: (1 + #null >= obs) / (1 + N)."""
     null = np.asarray(null, dtype=float)

@@ -18,6 +18,7 @@ from stance.report import (
     html,
     paired,
     plots,
+    recipe,
     sources,
     summary,
 )
@@ -37,6 +38,7 @@ def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
 
 
 def render(runs: Sequence[Run], baseline: str) -> str:
+    tests, unpaired = paired.paired_tests(runs, baseline)
     lines = [
         "# Comparison of runs",
         "",
@@ -48,13 +50,18 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         "",
         "## Headline: TF-IDF against the transformer",
         "",
-        *headline.section(runs),
+        *headline.section(runs, tests),
         "",
+    ]
+    recipe_check = recipe.section(runs)
+    if recipe_check:
+        lines += ["## Recipe check: fine-tuned against its own frozen features", "", *recipe_check, ""]
+    lines += [
         f"## Is the difference real? Paired tests against `{baseline}` on the same folds",
         "",
         paired.INTRO,
         "",
-        *paired.section(runs, baseline),
+        *paired.section(runs, baseline, tests, unpaired),
         "",
     ]
     seeds = _seeds_source(runs)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from stance.evaluation.compare import Comparison, compare
 from stance.report.format import ci_text, p_text, pct
-from stance.report.paired import verdict_text
+from stance.report.paired import PairedTest, verdict_text
 from stance.runs import Run
 
 BASELINE_TYPE, CHALLENGER_TYPE = "tfidf", "transformer"
@@ -30,16 +30,20 @@ def best_pair(runs: Sequence[Run]) -> tuple[Run, Run, Comparison] | None:
     return best
 
 
-def section(runs: Sequence[Run]) -> list[str]:
+def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
+    """The headline pair in numbers and words; judged at its Holm-adjusted p when it is one
+    of the report's paired `tests` (the correction then counts every test in that table)."""
     pair = best_pair(runs)
     if pair is None:
         return [f"No `{CHALLENGER_TYPE}` run shares its folds with a `{BASELINE_TYPE}` run: no headline comparison."]
     challenger, baseline, result = pair
+    holm_p = next((t.holm_p for t in tests if (t.run.name, t.baseline.name) == (challenger.name, baseline.name)), None)
+    corrected = "" if holm_p is None else f", Holm-adjusted over the {len(tests)} paired tests below p {p_text(holm_p)}"
     return [
         f"`{challenger.name}` against `{baseline.name}` on {result.n_items} shared test items: "
         f"Δ macro-F1 {100 * result.macro_f1_difference:+.1f} points, 95% CI {ci_text(result.difference_ci)}, "
-        f"permutation p {p_text(result.permutation_p)}, minimum detectable difference "
+        f"permutation p {p_text(result.permutation_p)}{corrected}, minimum detectable difference "
         f"{pct(result.minimum_detectable_difference)} points.",
         "",
-        f"**Verdict:** {verdict_text(challenger.name, baseline.name, result)}",
+        f"**Verdict:** {verdict_text(challenger.name, baseline.name, result, holm_p)}",
     ]

@@ -1,0 +1,80 @@
+"""The recipe check: does fine-tuning beat the frozen features it starts from?
+
+A fine-tuned encoder that scores below a linear probe on its own frozen vectors points
+at the training recipe (a head on an untrained pooler, too few updates, a learning rate
+off by an order of magnitude), not at the model. Each fine-tuned run (transformer,
+setfit) is paired with the frozen probe (embeddings) of the same checkpoint scored on
+the same folds, and a run that does not beat it is flagged before any comparison is read.
+"""
+
+from collections.abc import Sequence
+
+from stance.evaluation.compare import Comparison, compare
+from stance.report.format import ci_text, p_cell, pct
+from stance.runs import Run
+
+FINE_TUNED_TYPES, PROBE_TYPE = ("transformer", "setfit"), "embeddings"
+
+INTRO = (
+    "Each fine-tuned run against the linear probe on the same checkpoint's frozen vectors "
+    "(`embeddings`), on the same folds and items. Fine-tuning starts from those features, so "
+    "a fine-tuned run below its probe says the recipe is wrong, not that the model is weak."
+)
+
+
+def _checkpoint(run: Run) -> str | None:
+    return None if run.config is None else getattr(run.config.model, "checkpoint", None)
+
+
+def _of_type(runs: Sequence[Run], types: Sequence[str]) -> list[Run]:
+    return [run for run in runs if run.config is not None and run.config.model.type in types]
+
+
+def probe_pairs(runs: Sequence[Run]) -> list[tuple[Run, Run, Comparison]]:
+    """(fine-tuned run, its frozen probe, their paired comparison) for every fine-tuned run
+    with a probe of the same checkpoint on the same folds."""
+    pairs = []
+    for tuned in _of_type(runs, FINE_TUNED_TYPES):
+        for probe in _of_type(runs, [PROBE_TYPE]):
+            if _checkpoint(probe) != _checkpoint(tuned):
+                continue
+            result = compare(tuned.predictions, probe.predictions, seed=tuned.record.seed)
+            if result is not None:
+                pairs.append((tuned, probe, result))
+                break
+    return pairs
+
+
+def judgement(result: Comparison) -> str:
+    if result.macro_f1_difference <= 0:
+        return "**does not beat its frozen features: suspect the recipe before reading any comparison**"
+    if result.verdict == "better":
+        return "beats its frozen features"
+    return "above its frozen features, not distinguishably"
+
+
+def _recipe(run: Run) -> str:
+    model = run.record.model or {}
+    if run.config.model.type != "transformer":
+        return run.config.model.type
+    return f"{model.get('pooling', '?')} pooling, {model.get('head_init', '?')} head"
+
+
+def section(runs: Sequence[Run]) -> list[str]:
+    pairs = probe_pairs(runs)
+    if not pairs:
+        return []
+    lines = [
+        INTRO,
+        "",
+        "| fine-tuned run | recipe | frozen probe | items | fine-tuned macro-F1 | probe macro-F1 "
+        "| Δ [95% CI] | permutation p | reading |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for tuned, probe, result in pairs:
+        lines.append(
+            f"| {tuned.name} | {_recipe(tuned)} | {probe.name} | {result.n_items} | {pct(tuned.metrics.macro_f1)} | "
+            f"{pct(probe.metrics.macro_f1)} | {100 * result.macro_f1_difference:+.1f} {ci_text(result.difference_ci)} "
+            f"| {p_cell(result.permutation_p)} | {judgement(result)} |"
+        )
+    return lines
