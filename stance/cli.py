@@ -1,4 +1,4 @@
-"""The `stance` command line: train, evaluate, predict, report, segment, agreement."""
+"""The `stance` command line: train, tune, evaluate, predict, report, ensemble, segment, agreement."""
 
 import argparse
 import logging
@@ -13,6 +13,10 @@ from stance.report import DEFAULT_BASELINE
 from stance.threads import numeric_threads
 
 EXPERIMENTS_DIR = Path("experiments")
+STORAGE_HELP = (
+    "where tuning studies live: an RDB URL (postgresql://..., mysql://..., sqlite:///file.db) "
+    "or a journal file that processes on one machine share"
+)
 
 
 def _nothing_written(run_dir: Path) -> str:
@@ -28,9 +32,26 @@ def cmd_train(args: argparse.Namespace) -> None:
     config = load_config(args.config, args.set)
     run_dir = args.out or EXPERIMENTS_DIR / config.name
     args.if_interrupted = _nothing_written(run_dir)
-    train(config, str(args.config), run_dir, overwrite=args.overwrite, command_started=args.started)
+    train(
+        config,
+        str(args.config),
+        run_dir,
+        overwrite=args.overwrite,
+        command_started=args.started,
+        storage_url=args.storage,
+    )
     if is_main_process():  # under accelerate launch every process trains, and one writes
         print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
+
+
+def cmd_tune(args: argparse.Namespace) -> None:
+    from stance.config import load_config
+    from stance.train import fill_studies
+
+    config = load_config(args.config, args.set)
+    names = fill_studies(config, str(args.config), args.storage)
+    print(f"{len(names)} studies of {config.tune.trials} trials each in {args.storage}; train with their choices:")
+    print(f"  stance train --config {args.config} --storage {args.storage}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -111,7 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", type=Path, help="run folder (default experiments/<config name>)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    train.add_argument("--storage", help=STORAGE_HELP + " (default: a journal kept in the run folder)")
     train.set_defaults(func=cmd_train)
+
+    tune = sub.add_parser("tune", help="fill a tuned config's studies (one worker of many); train reads them")
+    tune.add_argument("--config", type=Path, required=True, help="experiment YAML file with a tune: section")
+    tune.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value, e.g. tune.trials=20"
+    )
+    tune.add_argument("--storage", required=True, help=STORAGE_HELP)
+    tune.set_defaults(func=cmd_tune)
 
     evaluate = sub.add_parser("evaluate", help="score a run's predictions: metrics.json, report.md, plot")
     evaluate.add_argument("--run", type=Path, required=True, help="run folder")

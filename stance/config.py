@@ -146,6 +146,41 @@ class AnalysisConfig(StrictConfig):
     curve_repeats: int = Field(3, ge=1, description="random training subsets per size and fold")
 
 
+class SearchRange(StrictConfig):
+    """A numeric range to search: floats, or integers when both ends are integers."""
+
+    low: float
+    high: float
+    log: bool = Field(False, description="sample on a log scale (learning rates, C)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SearchRange":
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scale range needs low > 0")
+        return self
+
+
+class SearchChoices(StrictConfig):
+    """A list of values to choose from (any YAML value the model key accepts)."""
+
+    choices: tuple[Any, ...] = Field(min_length=1)
+
+
+class TuneConfig(StrictConfig):
+    """Nested tuning: inside each outer fold, a study of `trials` settings of the model,
+    each scored only on inner folds of that fold's own training items (stance/tuning.py)."""
+
+    trials: int = Field(ge=1, description="trials per study; give every model in a comparison the same number")
+    inner_splits: int = Field(3, ge=2, description="family-grouped stratified folds inside each outer training fold")
+    seed: int | None = Field(None, description="seeds the sampler (default: the run's seed)")
+    metric: Literal["macro_f1", "f_avg"] = Field("macro_f1", description="the inner score a trial maximises")
+    space: dict[str, Annotated[SearchRange | SearchChoices, Field(union_mode="left_to_right")]] | None = Field(
+        None, description="model keys to search, each a {low, high, log} range or {choices}; default: the type's own"
+    )
+
+
 # --- model: one section type per model type -------------------------------------------------
 
 
@@ -250,6 +285,7 @@ class ExperimentConfig(StrictConfig):
     data: DataConfig = SeedsDataConfig()
     protocol: ProtocolConfig
     analysis: AnalysisConfig = AnalysisConfig()
+    tune: TuneConfig | None = None
     # Validated against MODEL_CONFIGS[model.type] by `validate_config`.
     model: SerializeAsAny[ModelConfig]
 
@@ -259,6 +295,13 @@ class ExperimentConfig(StrictConfig):
         # almost nothing: its points would train on a different schedule from the run.
         if self.protocol.shared_pretraining and self.analysis.curve_sizes:
             raise ValueError("analysis.curve_sizes cannot be used with protocol.shared_pretraining")
+        if self.tune is not None:
+            # Each would retune every fold of every shuffle or subset: whole nested studies more.
+            for key in ("chance_permutations", "curve_sizes"):
+                if getattr(self.analysis, key):
+                    raise ValueError(f"analysis.{key} cannot be used with tune (it would retune every fold of it)")
+            if self.protocol.shared_pretraining:
+                raise ValueError("tune cannot be used with protocol.shared_pretraining")
         return self
 
     def to_yaml(self) -> str:
@@ -329,9 +372,13 @@ def validate_config(raw: Any, source: str, overrides: dict[str, str] | None = No
     except ValidationError as err:
         raise _fail(source, err, overrides, prefix=("model",)) from None
     try:
-        return ExperimentConfig.model_validate({**raw, "model": model})
+        config = ExperimentConfig.model_validate({**raw, "model": model})
     except ValidationError as err:
         raise _fail(source, err, overrides) from None
+    from stance.search_space import check_space  # it builds on this module's classes
+
+    check_space(config, source)
+    return config
 
 
 def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:

@@ -7,6 +7,7 @@
         predictions.jsonl   one PredictionRow per item, repeat and split
         chance.json         ChanceNull, when the config asks for a retrained permutation null
         curve.jsonl         one CurveRow per item, training size and subset, when asked for
+        tuning.journal      the Optuna studies of a tuned run (optuna-dashboard opens it)
         metrics.json        Metrics: written by `stance evaluate`, never by training
         report.md, confusion_matrix.png
 
@@ -35,6 +36,7 @@ MODEL_DIR = "model"
 PREDICTIONS_FILE = "predictions.jsonl"
 CHANCE_FILE = "chance.json"
 CURVE_FILE = "curve.jsonl"
+TUNING_FILE = "tuning.journal"
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.md"
 CONFUSION_PNG = "confusion_matrix.png"
@@ -95,6 +97,7 @@ class Seconds(Record):
     data: float = 0.0  # load and validate the data, build the folds, check the model
     fit: float = 0.0  # every fit of the protocol: the shared model, each fold, the final model
     predict: float = 0.0  # every out-of-fold prediction
+    tune: float = 0.0  # nested tuning: every trial's inner fits (config `tune:`)
     analysis: float  # permutation null and learning curve: whole protocol reruns
     write: float = 0.0  # save the model and write the run folder
     total: float
@@ -132,6 +135,38 @@ class EnsembleRecord(Record):
     member_models: list[str]
 
 
+class TrialRecord(Record):
+    """One trial of a tuning study: the model settings it tried and their inner score."""
+
+    number: int
+    settings: dict
+    score: float
+    seconds: float
+
+
+class StudyRecord(Record):
+    """One outer fold's study (or the final model's): its trials and the settings chosen."""
+
+    study: str
+    repeat: int | None  # None: the final model's study, over every training item
+    fold: int | None
+    n_train: int
+    settings: dict
+    score: float  # the chosen trial's inner score
+    trials: list[TrialRecord]  # the budget's trials, by number; a worker's extra trials are left out
+
+
+class TuningRecord(Record):
+    """How a tuned run chose its model settings (config `tune:`)."""
+
+    metric: str
+    trials: int
+    inner_splits: int
+    space: str  # as the report prints it
+    storage: str  # where the studies live besides tuning.journal
+    studies: list[StudyRecord]
+
+
 class RunRecord(Record):
     """run.json: everything about how a run was produced, beside its config."""
 
@@ -145,6 +180,7 @@ class RunRecord(Record):
     seconds: Seconds
     model: dict | None = None  # the model type's own provenance, e.g. the resolved checkpoint
     ensemble: EnsembleRecord | None = None
+    tuning: TuningRecord | None = None
     world_size: int
     git: dict
     command: list[str]
@@ -417,6 +453,10 @@ class Run:
 
     def write_curve(self, rows: list[CurveRow]) -> None:
         write_atomically(self.path / CURVE_FILE, _jsonl(rows))
+
+    @property
+    def tuning_journal(self) -> Path:
+        return self.path / TUNING_FILE
 
     def write_metrics(self, metrics: Metrics) -> None:
         write_atomically(self.path / METRICS_FILE, _json(metrics))

@@ -5,6 +5,7 @@ learning curve all call it, with different inputs. Scoring is a later stage
 (`stance evaluate`); training writes no metrics and no report.
 """
 
+import tempfile
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -21,7 +22,8 @@ from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.models.base import DevSet
 from stance.protocol import Fold
-from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds
+from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds, StudyRecord
+from stance.search_space import config_with
 from stance.threads import show_progress
 
 # protocol.shared_pretraining: the model fitted once for every fold, and the items it saw.
@@ -91,21 +93,28 @@ def fit_one(
     return model.fit(texts, labels, targets, dev=dev_set)
 
 
-def fit_predict(config: ExperimentConfig, examples: Examples, folds: list[Fold], desc: str = "folds") -> FitPredict:
+def fit_predict(
+    config: ExperimentConfig,
+    examples: Examples,
+    folds: list[Fold],
+    desc: str = "folds",
+    settings: list[dict] | None = None,
+) -> FitPredict:
     """Out-of-fold prediction rows for every test item of every fold, fit times, last model.
 
     A fresh model per fold, so nothing leaks between folds; with shared pretraining each
     continues from one model fitted on items that no fold tests. A fold with a dev split
     (holdout) gives it to the model for early stopping and predicts it too, in rows of
-    split "dev".
+    split "dev". `settings` (nested tuning's choice per fold) update each fold's model section.
     """
     started = time.perf_counter()
     base = fit_shared(config, examples, folds)
     shared_fit_seconds = time.perf_counter() - started
     rows, fit_seconds = [], []
-    for fold in tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=not show_progress()):
+    for i, fold in enumerate(tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=not show_progress())):
         started = time.perf_counter()
-        model = fit_one(config, examples, fold.train, protocol.model_seed(config.seed, fold), fold.dev, base)
+        fold_config = config if settings is None else config_with(config, settings[i])
+        model = fit_one(fold_config, examples, fold.train, protocol.model_seed(config.seed, fold), fold.dev, base)
         fit_seconds.append(time.perf_counter() - started)
         rows += _rows(model, examples, fold, "test", fold.test)
         if fold.dev is not None:
@@ -169,10 +178,70 @@ def prepare(config: ExperimentConfig, config_source: str):
     except ConfigError as err:
         raise ConfigError(f"{config_source}: {err}") from None
     protocol.check_training_classes(folds, examples.label, source.location)
+    if config.tune is not None:
+        from stance import tuning  # Optuna is imported only by tuned runs
+
+        try:
+            tuning.check(config, examples, folds, config.protocol.refits_final_model, source.location)
+        except ConfigError as err:
+            raise ConfigError(f"{config_source}: {err}") from None
     n_permutations = config.analysis.chance_permutations
     permuted = protocol.permuted_labels(examples.label, n_permutations, config.seed)
     protocol.check_permuted_training_classes(folds, np.array(list(permuted)), source.location)
     return source, examples, folds
+
+
+def study_folds(config: ExperimentConfig, folds: list[Fold]) -> list[Fold | None]:
+    """The folds a tuned config has a study for: each outer fold, then (None) the final model's."""
+    return [*folds, None] if config.protocol.refits_final_model else list(folds)
+
+
+def tune(
+    config: ExperimentConfig, examples: Examples, folds: list[Fold], storage_url: str | None, scratch: Path
+) -> list[StudyRecord] | None:
+    """Nested tuning's choice for each fold, then for the final model (when the protocol
+    refits one); None for an untuned config. Studies already full (filled by `stance tune`
+    workers) are only read."""
+    if config.tune is None:
+        return None
+    from stance import tuning
+
+    storage = tuning.open_storage(storage_url, scratch)
+    return [
+        tuning.tune_fold(
+            config,
+            examples,
+            fold,
+            storage,
+            config.seed if fold is None else protocol.model_seed(config.seed, fold),
+            fit_one,
+        )
+        for fold in tqdm(
+            study_folds(config, folds), desc=f"{config.name}: tune", unit="study", disable=not show_progress()
+        )
+    ]
+
+
+def fill_studies(config: ExperimentConfig, config_source: str, storage_url: str) -> list[str]:
+    """`stance tune`: run trials in every study of a tuned config until each has its budget.
+    Several workers may do this at once on one storage; `stance train` then reads the choices."""
+    if config.tune is None:
+        raise ConfigError(f"{config_source}: no tune: section, so there is nothing to tune")
+    from stance import tuning
+
+    _, examples, folds = prepare(config, config_source)
+    storage = tuning.open_storage(storage_url, Path("."))
+    targets = study_folds(config, folds)
+    for fold in targets:
+        seed = config.seed if fold is None else protocol.model_seed(config.seed, fold)
+        tuning.fill(config, examples, fold, storage, seed, fit_one)
+    return [tuning.study_name(config, fold) for fold in targets]
+
+
+def tuning_record(config: ExperimentConfig, studies: list[StudyRecord], storage_url: str | None):
+    from stance import tuning
+
+    return tuning.record(config, studies, storage_url)
 
 
 def train(
@@ -181,22 +250,34 @@ def train(
     run_dir: Path,
     overwrite: bool = False,
     command_started: float | None = None,
+    storage_url: str | None = None,
 ) -> Path:
     """Validate everything, then run the protocol and write `run_dir` atomically.
 
     `command_started` (a perf_counter time) is when the command began, for the setup stage.
+    `storage_url` is where a tuned config's studies live (default: a journal in the run).
     """
     clock = time.perf_counter()
     setup_seconds = clock - command_started if command_started is not None else 0.0
     source, examples, folds = prepare(config, config_source)
-    with staging.reserved(run_dir, overwrite) as run_dir:  # before any work: lock, clean up, check
+    with staging.reserved(run_dir, overwrite) as run_dir, tempfile.TemporaryDirectory() as scratch:
+        # reserved before any work: lock, clean up, check
+        tuned_at = time.perf_counter()
+        data_seconds = tuned_at - clock
+        studies = tune(config, examples, folds, storage_url, Path(scratch))
         started = time.perf_counter()
-        data_seconds = started - clock
-        rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(config, examples, folds)
+        tune_seconds = started - tuned_at
+        settings = None if studies is None else [study.settings for study in studies[: len(folds)]]
+        rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(
+            config, examples, folds, settings=settings
+        )
         cv_seconds = time.perf_counter() - started
+        # The saved model's config: a tuned run's is the last study's choice (the final
+        # model's study, or under holdout the one fold's).
+        saved_config = config if studies is None else config_with(config, studies[-1].settings)
         if config.protocol.refits_final_model:
             everything = protocol.final_training_items(examples.is_test)
-            final_model = fit_one(config, examples, everything, config.seed, base=base)
+            final_model = fit_one(saved_config, examples, everything, config.seed, base=base)
         final_seconds = time.perf_counter() - started - cv_seconds
         chance = chance_null(config, examples, folds)
         curve = learning_curve(config, examples, folds)
@@ -213,6 +294,13 @@ def train(
                 run.write_chance(chance)
             if curve:
                 run.write_curve(curve)
+            if studies is not None:
+                from stance import tuning
+
+                names = [study.study for study in studies]
+                tuning.save_journal(
+                    tuning.open_storage(storage_url, Path(scratch)), Path(scratch), run.tuning_journal, names
+                )
             now = time.perf_counter()  # one reading, so that the stages add up to the total
             run.write_record(
                 RunRecord(
@@ -234,6 +322,7 @@ def train(
                         fit=shared_fit_seconds + sum(fit_seconds) + final_seconds,
                         # the rest of the protocol: predicting each fold's test items, and their rows
                         predict=cv_seconds - shared_fit_seconds - sum(fit_seconds),
+                        tune=tune_seconds,
                         analysis=analysis_seconds,
                         write=now - writing,
                         total=setup_seconds + now - clock,
@@ -241,7 +330,8 @@ def train(
                         fit_per_fold_mean=float(np.mean(fit_seconds)),
                         final_fit=final_seconds,
                     ),
-                    model=MODELS[config.model.type].provenance(config.model),
+                    model=MODELS[config.model.type].provenance(saved_config.model),
+                    tuning=None if studies is None else tuning_record(config, studies, storage_url),
                     **provenance.environment(),
                 )
             )

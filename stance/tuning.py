@@ -1,0 +1,212 @@
+"""Nested tuning with Optuna: the settings of each outer fold's model are chosen by a
+study scored only on that fold's own training items.
+
+Inside an outer fold, every trial is a model setting scored by family-grouped stratified
+k-fold over the fold's training items (or, under holdout, by the fold's dev split). The
+outer test items, and with them every contrast edit of a held-out unit (same family),
+never reach a trial's score. The outer scores then estimate "this model type with this
+tuning procedure", which is what a comparison between model types claims.
+
+Budgets are equal by construction: a study's choice is the best of its first `trials`
+complete trials, by trial number, whatever else is in the study (an interrupted trial,
+or one that a second worker started when the budget was all but full).
+
+Storage: every study lives in an Optuna storage, one study per outer fold plus one for
+the final model. By default a journal file, copied into the run folder as tuning.journal
+(`optuna-dashboard experiments/<run>/tuning.journal`). `--storage URL` (an RDB URL, or a
+journal file shared by processes of one machine) lets `stance tune` workers on several
+machines fill the same studies before `stance train` reads them.
+"""
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import optuna
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
+from optuna.trial import TrialState
+
+from stance import protocol, search_space
+from stance.config import ExperimentConfig, SearchChoices
+from stance.data import Examples
+from stance.errors import ConfigError, RunError
+from stance.evaluation.metrics import scores
+from stance.labels import LABELS
+from stance.protocol import Fold
+from stance.runs import StudyRecord, TrialRecord, TuningRecord
+
+log = logging.getLogger("stance")
+optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per trial would drown the run's own log
+
+# fit(config, examples, train items, seed, dev items) -> a fitted model: train.fit_one.
+Fit = Callable[..., object]
+
+
+def open_storage(url: str | None, scratch: Path):
+    """An Optuna storage: `url` (an RDB URL, or a journal file path), else a journal in `scratch`."""
+    try:
+        if url is not None and "://" in url:
+            return optuna.storages.RDBStorage(url)
+        path = Path(url) if url is not None else scratch / "tuning.journal"
+        return JournalStorage(JournalFileBackend(str(path)))
+    except Exception as err:  # noqa: BLE001 - SQLAlchemy and the file backend each raise their own
+        problem = (str(err).strip().splitlines() or [""])[0][:200]
+        raise ConfigError(f"--storage {url}: cannot open it ({type(err).__name__}: {problem})") from None
+
+
+def study_name(config: ExperimentConfig, fold: Fold | None) -> str:
+    """`<run>/repeat-1/fold-3`, or `<run>/final` for the model trained on every item."""
+    return f"{config.name}/final" if fold is None else f"{config.name}/repeat-{fold.repeat + 1}/fold-{fold.index + 1}"
+
+
+def inner_folds(config: ExperimentConfig, examples: Examples, train: np.ndarray, dev: np.ndarray | None) -> list[Fold]:
+    """The folds a trial is scored on: the outer fold's dev split under holdout, else
+    family-grouped stratified k-fold over the outer fold's training items only."""
+    if dev is not None:
+        return [Fold(0, 0, train, dev, dev=dev)]  # dev also drives early stopping, as in the outer fit
+    k = config.tune.inner_splits
+    smallest = min(np.unique(examples.label[train], return_counts=True)[1])
+    if smallest < k:
+        raise ConfigError(
+            f"tune.inner_splits: {k} inner folds need {k}+ training items of each class in every outer fold; "
+            f"one has {smallest}"
+        )
+    inner = protocol.grouped_folds(examples.label[train].tolist(), examples.family[train], k, 1, _seed(config))
+    return [Fold(0, f.index, train[f.train], train[f.test]) for f in inner]
+
+
+def check(config: ExperimentConfig, examples: Examples, folds: Sequence[Fold], final: bool, location: str) -> None:
+    """Every study's inner folds can be built and train on two classes: checked before any work."""
+    for fold in [*folds, None] if final else folds:
+        train = protocol.final_training_items(examples.is_test) if fold is None else fold.train
+        inner = inner_folds(config, examples, train, None if fold is None else fold.dev)
+        protocol.check_training_classes(inner, examples.label, f"{location} (tune: {study_name(config, fold)})")
+
+
+def _seed(config: ExperimentConfig) -> int:
+    return config.seed if config.tune.seed is None else config.tune.seed
+
+
+def _sampler(config: ExperimentConfig, name: str) -> optuna.samplers.TPESampler:
+    # One stream per study, from the tune seed and the study's name, so folds explore apart.
+    stream = np.random.SeedSequence([_seed(config), *name.encode()]).generate_state(1)[0]
+    # TPE models the good trials once it has some: half the budget (at most 10) is random first.
+    return optuna.samplers.TPESampler(seed=int(stream), n_startup_trials=max(1, min(10, config.tune.trials // 2)))
+
+
+def _suggest(trial: optuna.Trial, config: ExperimentConfig) -> dict:
+    settings = {}
+    for key, dimension in search_space.space_of(config).items():
+        if isinstance(dimension, SearchChoices):
+            encoded = trial.suggest_categorical(key, [search_space.encode_choice(c) for c in dimension.choices])
+            settings[key] = search_space.decode_choice(dimension, encoded)
+        elif search_space.is_integer(config.model, key):
+            settings[key] = trial.suggest_int(key, int(dimension.low), int(dimension.high), log=dimension.log)
+        else:
+            settings[key] = trial.suggest_float(key, dimension.low, dimension.high, log=dimension.log)
+    return settings
+
+
+def inner_score(config: ExperimentConfig, examples: Examples, inner: list[Fold], seed: int, fit: Fit) -> float:
+    """The tuning metric over the pooled predictions of every inner fold."""
+    gold, predicted = [], []
+    for fold in inner:
+        model = fit(config, examples, fold.train, seed, fold.dev)
+        proba = model.predict_proba(examples.texts(fold.test), examples.targets(fold.test))
+        gold += examples.labels(fold.test)
+        predicted += [LABELS[i] for i in np.argmax(proba, axis=1)]
+    return scores(gold, predicted)[config.tune.metric]
+
+
+def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), key=lambda t: t.number)
+
+
+def fill(config: ExperimentConfig, examples: Examples, fold: Fold | None, storage, seed: int, fit: Fit) -> None:
+    """Run trials until the study has its budget of complete or running trials (another
+    worker's included). An interrupted or failed trial is marked failed and not counted."""
+    name = study_name(config, fold)
+    study = optuna.create_study(
+        storage=storage, study_name=name, direction="maximize", sampler=_sampler(config, name), load_if_exists=True
+    )
+    train = protocol.final_training_items(examples.is_test) if fold is None else fold.train
+    inner = inner_folds(config, examples, train, None if fold is None else fold.dev)
+    counted = (TrialState.COMPLETE, TrialState.RUNNING)
+    while len(study.get_trials(deepcopy=False, states=counted)) < config.tune.trials:
+        trial = study.ask()
+        started = time.perf_counter()
+        try:
+            settings = _suggest(trial, config)
+            score = inner_score(search_space.config_with(config, settings), examples, inner, seed, fit)
+        except BaseException:
+            study.tell(trial, state=TrialState.FAIL)
+            raise
+        trial.set_user_attr("settings", settings)
+        trial.set_user_attr("seconds", time.perf_counter() - started)
+        study.tell(trial, score)
+        log.info("%s trial %d: %s = %.3f (%s)", name, trial.number, config.tune.metric, score, settings)
+
+
+def chosen(config: ExperimentConfig, fold: Fold | None, n_train: int, storage) -> StudyRecord:
+    """The study's choice: the best of its first `trials` complete trials (ties: the earlier)."""
+    name = study_name(config, fold)
+    trials = _complete(optuna.load_study(study_name=name, storage=storage))[: config.tune.trials]
+    if len(trials) < config.tune.trials:
+        raise RunError(
+            f"tune: study {name} has {len(trials)} complete trials of {config.tune.trials}; the others are still "
+            "running in another worker (wait for it), or their worker stopped (run `stance tune` again)"
+        )
+    best = max(trials, key=lambda t: (t.value, -t.number))
+    return StudyRecord(
+        study=name,
+        repeat=None if fold is None else fold.repeat,
+        fold=None if fold is None else fold.index,
+        n_train=n_train,
+        settings=best.user_attrs["settings"],
+        score=best.value,
+        trials=[
+            TrialRecord(
+                number=t.number, settings=t.user_attrs["settings"], score=t.value, seconds=t.user_attrs["seconds"]
+            )
+            for t in trials
+        ],
+    )
+
+
+def tune_fold(config, examples, fold: Fold | None, storage, seed: int, fit: Fit) -> StudyRecord:
+    """Fill the fold's study to its budget and return its choice."""
+    fill(config, examples, fold, storage, seed, fit)
+    n_train = len(protocol.final_training_items(examples.is_test) if fold is None else fold.train)
+    return chosen(config, fold, n_train, storage)
+
+
+def record(config: ExperimentConfig, studies: list[StudyRecord], storage_url: str | None) -> TuningRecord:
+    return TuningRecord(
+        metric=config.tune.metric,
+        trials=config.tune.trials,
+        inner_splits=config.tune.inner_splits,
+        space=search_space.describe(search_space.space_of(config)),
+        storage=storage_url or "run folder only",
+        studies=studies,
+    )
+
+
+def save_journal(storage, scratch: Path, destination: Path, studies: list[str]) -> None:
+    """tuning.journal in the run folder: the scratch journal itself, or a copy of the
+    run's studies from a shared storage."""
+    local = scratch / "tuning.journal"
+    if local.is_file():
+        shutil.copyfile(local, destination)
+        return
+    target = JournalStorage(JournalFileBackend(str(destination)))
+    for name in studies:
+        optuna.copy_study(from_study_name=name, from_storage=storage, to_storage=target, to_study_name=name)
+
+
+def settings_text(settings: dict) -> str:
+    return json.dumps(settings, sort_keys=True)

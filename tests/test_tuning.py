@@ -1,0 +1,239 @@
+"""Nested tuning: trials see only their outer fold's training items, budgets are equal,
+studies are saved for optuna-dashboard and shared by several workers."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import optuna
+import pytest
+from conftest import REPO, constructed_items, contrast_items, write_set
+
+from stance.cli import main
+from stance.config import load_config
+from stance.runs import Run
+from stance.train import fit_one, prepare, study_folds
+from stance.tuning import inner_folds, open_storage, study_name, tune_fold
+
+TUNE = {"trials": 3, "inner_splits": 2}
+GROUPED = {"type": "grouped_kfold", "n_splits": 2}
+
+
+@pytest.fixture
+def with_sets(seeds_dir):
+    write_set(seeds_dir, "contrast", "contrast", contrast_items())
+    write_set(seeds_dir, "constructed", "constructed", constructed_items())
+    return seeds_dir
+
+
+@pytest.fixture
+def tuned_config(write_config, with_sets):
+    def write(name="tuned", tune=TUNE, model=None, **sections):
+        return write_config(
+            name=name,
+            data={"seeds_dir": str(with_sets), "sets": ["constructed", "contrast"]},
+            protocol=GROUPED,
+            tune=tune,
+            model=model or {"type": "tfidf"},
+            **sections,
+        )
+
+    return write
+
+
+def studies_of(run_dir):
+    return Run.open(run_dir).record.tuning.studies
+
+
+def test_no_outer_test_item_nor_an_edit_of_one_reaches_a_trial(tuned_config, tmp_path):
+    """Every fit and every scored prediction of every trial, recorded by a spy: all of them
+    are the outer fold's own training items, and no family of its test items is among them."""
+    path = tuned_config()
+    config = load_config(path, [])
+    _, examples, folds = prepare(config, str(path))
+    for fold in folds:
+        seen = []
+
+        def spy_fit(cfg, ex, train, seed, dev=None):
+            seen.extend(train)
+            model = fit_one(cfg, ex, train, seed, dev)
+            real = model.predict_proba
+
+            def predict(texts, targets=None):
+                seen.extend(int(np.flatnonzero(ex.text == t)[0]) for t in texts)
+                return real(texts, targets)
+
+            model.predict_proba = predict
+            return model
+
+        (tmp_path / f"fold{fold.index}").mkdir()
+        storage = open_storage(None, tmp_path / f"fold{fold.index}")
+        record = tune_fold(config, examples, fold, storage, 0, spy_fit)
+        assert len(record.trials) == TUNE["trials"] and seen
+        assert set(seen) <= set(fold.train.tolist())
+        held_out_families = set(examples.family[fold.test])
+        assert not held_out_families & set(examples.family[seen])
+
+
+def test_inner_folds_split_only_the_outer_training_items_by_family(tuned_config):
+    path = tuned_config()
+    config = load_config(path, [])
+    _, examples, folds = prepare(config, str(path))
+    inner = inner_folds(config, examples, folds[0].train, None)
+    assert len(inner) == TUNE["inner_splits"]
+    assert sorted(np.concatenate([f.test for f in inner]).tolist()) == sorted(folds[0].train.tolist())
+    for f in inner:
+        assert not set(examples.family[f.train]) & set(examples.family[f.test])
+
+
+def test_a_tuned_run_records_each_folds_choice_and_saves_its_studies(tuned_config, tmp_path):
+    run_dir = tmp_path / "run"
+    assert main(["train", "--config", str(tuned_config()), "--out", str(run_dir)]) == 0
+    record = Run.open(run_dir).record
+    studies = record.tuning.studies
+    assert [s.study for s in studies] == ["tuned/repeat-1/fold-1", "tuned/repeat-1/fold-2", "tuned/final"]
+    for study in studies:
+        assert len(study.trials) == TUNE["trials"]
+        best = max(study.trials, key=lambda t: (t.score, -t.number))
+        assert (study.settings, study.score) == (best.settings, best.score)
+    assert record.seconds.tune > 0
+    saved = optuna.load_study(
+        study_name="tuned/final", storage=open_storage(str(Run.open(run_dir).tuning_journal), None)
+    )
+    assert len(saved.trials) == TUNE["trials"]
+
+
+def test_each_fold_is_fitted_with_the_settings_its_study_chose(tuned_config, tmp_path, monkeypatch):
+    """The outer model of fold k is built from fold k's choice, and the final model from the final study's."""
+    from stance import train as train_module
+
+    built = []
+    real = train_module.build_model
+
+    def spy(config, seed):
+        built.append(config.model.C)
+        return real(config, seed)
+
+    monkeypatch.setattr(train_module, "build_model", spy)
+    run_dir = tmp_path / "run"
+    assert main(["train", "--config", str(tuned_config()), "--out", str(run_dir)]) == 0
+    chosen = [s.settings["C"] for s in studies_of(run_dir)]
+    # the outer fits are the last three builds (after every trial's inner fits)
+    assert built[-3:] == chosen
+
+
+def test_same_config_and_seed_tune_the_same_way(tuned_config, tmp_path):
+    path = tuned_config()
+    for name in ("a", "b"):
+        assert main(["train", "--config", str(path), "--out", str(tmp_path / name)]) == 0
+
+    def choices(run):  # every trial's settings and score; the seconds are the machine's
+        return [(s.settings, [(t.settings, t.score) for t in s.trials]) for s in studies_of(run)]
+
+    assert choices(tmp_path / "a") == choices(tmp_path / "b")
+    predictions = [(tmp_path / name / "predictions.jsonl").read_text() for name in ("a", "b")]
+    assert predictions[0] == predictions[1]
+
+
+def test_a_study_chooses_among_its_first_budget_trials_only(tuned_config, tmp_path):
+    """A worker that started a trial as the budget filled adds one more: it is not counted,
+    so every model in a comparison is chosen from the same number of trials."""
+    path = tuned_config()
+    config = load_config(path, [])
+    _, examples, folds = prepare(config, str(path))
+    storage = open_storage(str(tmp_path / "shared.journal"), None)
+    tune_fold(config, examples, folds[0], storage, 0, fit_one)
+    study = optuna.load_study(study_name=study_name(config, folds[0]), storage=storage)
+    extra = study.ask({"C": optuna.distributions.FloatDistribution(0.01, 100, log=True)})
+    extra.set_user_attr("settings", {"C": 1.0})
+    extra.set_user_attr("seconds", 0.0)
+    study.tell(extra, 2.0)  # better than any real score
+    record = tune_fold(config, examples, folds[0], storage, 0, fit_one)
+    assert [t.number for t in record.trials] == list(range(TUNE["trials"]))
+    assert record.score < 2.0
+
+
+@pytest.mark.parametrize(
+    ("tune", "model", "message"),
+    [
+        ({"trials": 2, "space": {"Cc": {"low": 0.1, "high": 1}}}, {"type": "tfidf"}, "tune.space.Cc: not a key of"),
+        ({"trials": 2, "space": {"C": {"low": -1, "high": 1}}}, {"type": "tfidf"}, "tune.space.C: -1.0 is not a valid"),
+        ({"trials": 2, "space": {"C": {"low": 1, "high": 0.1}}}, {"type": "tfidf"}, "must be below high"),
+        (
+            {"trials": 2, "space": {"min_df": {"low": 1, "high": 2.5}}},
+            {"type": "tfidf"},
+            "low and high must be integers",
+        ),
+        ({"trials": 2}, {"type": "majority"}, "model type 'majority' has nothing to tune"),
+        ({"trials": 2, "inner_splits": 9}, {"type": "tfidf"}, "tune.inner_splits: 9 inner folds need"),
+    ],
+)
+def test_a_bad_tune_section_fails_in_one_line_before_any_work(tune, model, message, tuned_config, tmp_path, capsys):
+    assert main(["train", "--config", str(tuned_config(tune=tune, model=model)), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_tuning_refuses_a_retrained_permutation_null(tuned_config, tmp_path, capsys):
+    path = tuned_config(analysis={"chance_permutations": 2})
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "r")]) == 2
+    assert "analysis.chance_permutations cannot be used with tune" in capsys.readouterr().err
+
+
+def test_an_unopenable_storage_is_one_line(tuned_config, tmp_path, capsys):
+    path = tuned_config()
+    assert main(["tune", "--config", str(path), "--storage", "nosuchdialect://x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --storage nosuchdialect://x: cannot open it") and len(err.strip().splitlines()) == 1
+
+
+def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tuned_config, tmp_path):
+    """Two `stance tune` processes at once on one journal: every trial completes once, each
+    study reaches its budget, and `stance train` then runs no trial of its own."""
+    path = tuned_config(tune={"trials": 6, "inner_splits": 2})
+    storage = tmp_path / "shared.journal"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "STANCE_JOBS": "2"}
+    command = [sys.executable, "-m", "stance", "tune", "--config", str(path), "--storage", str(storage)]
+    workers = [subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=300) == 0, worker.stderr.read()
+    opened = open_storage(str(storage), None)
+    config = load_config(path, [])
+    _, _, folds = prepare(config, str(path))
+    before = {}
+    for fold in study_folds(config, folds):
+        trials = optuna.load_study(study_name=study_name(config, fold), storage=opened).trials
+        states = {t.state for t in trials}
+        assert states == {optuna.trial.TrialState.COMPLETE}, states
+        numbers = [t.number for t in trials]
+        assert len(set(numbers)) == len(numbers)
+        # the budget, plus at most one trial the other worker began as it filled
+        assert 6 <= len(trials) <= 7
+        before[study_name(config, fold)] = len(trials)
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "run"), "--storage", str(storage)]) == 0
+    for name, count in before.items():
+        assert len(optuna.load_study(study_name=name, storage=opened).trials) == count
+    assert {s.study: len(s.trials) for s in studies_of(tmp_path / "run")} == dict.fromkeys(before, 6)
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["tuning"]["storage"] == str(storage)
+
+
+@pytest.mark.parametrize("model_type", ["transformer", "embeddings"])
+def test_the_encoder_types_tune_over_their_default_spaces(model_type, tuned_config, tiny_bert, tmp_path):
+    tiny = {"checkpoint": str(tiny_bert), "max_length": 32}
+    model = {"type": model_type, **tiny, **({"epochs": 1, "batch_size": 4} if model_type == "transformer" else {})}
+    run_dir = tmp_path / "run"
+    path = tuned_config(tune={"trials": 2, "inner_splits": 2}, model=model)
+    assert main(["train", "--config", str(path), "--out", str(run_dir)]) == 0
+    studies = studies_of(run_dir)
+    expected = {
+        "transformer": {"learning_rate", "epochs", "warmup_fraction", "pooling", "head_init"},
+        "embeddings": {"C"},
+    }
+    assert all(set(s.settings) == expected[model_type] for s in studies)
+    if model_type == "transformer":  # the saved model is the final study's choice
+        saved = json.loads((run_dir / "model" / "classifier.json").read_text())
+        assert saved["pooling"] == studies[-1].settings["pooling"] == Run.open(run_dir).record.model["pooling"]
+        assert Run.open(run_dir).record.model["head_init"] == studies[-1].settings["head_init"]
