@@ -56,12 +56,12 @@ def test_no_outer_test_item_nor_an_edit_of_one_reaches_a_trial(tuned_config, tmp
     for fold in folds:
         seen = []
 
-        def spy_fit(cfg, ex, train, seed, dev=None):
+        def spy_fit(cfg, ex, train, seed, dev=None, seen=seen):
             seen.extend(train)
             model = fit_one(cfg, ex, train, seed, dev)
             real = model.predict_proba
 
-            def predict(texts, targets=None):
+            def predict(texts, targets=None, seen=seen):
                 seen.extend(int(np.flatnonzero(ex.text == t)[0]) for t in texts)
                 return real(texts, targets)
 
