@@ -91,6 +91,11 @@ class ProtocolConfig(StrictConfig):
     split_seed: int | None = Field(
         None, description="seeds the folds or dev split (default: the run's seed); fix it to vary only the model's seed"
     )
+    reshuffle: bool = Field(
+        True,
+        description="repeats draw new folds (true), or rerun the first repeat's folds with a new model seed "
+        "each (false): seed variance alone, paired with a one-repeat run on those folds",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -104,6 +109,8 @@ class ProtocolConfig(StrictConfig):
     def _keys_match_type(self) -> "ProtocolConfig":
         if self.type not in ("repeated_kfold", "grouped_kfold") and self.n_splits is not None:
             raise ValueError("n_splits is only used by types 'repeated_kfold' and 'grouped_kfold'")
+        if not self.reshuffle and self.type not in ("grouped_kfold", "repeated_kfold"):
+            raise ValueError("reshuffle is only used by types 'grouped_kfold' and 'repeated_kfold'")
         if self.type in ("loao", "holdout", "cross_set") and self.n_repeats not in (None, 1):
             raise ValueError(f"type '{self.type}' has one fixed split; n_repeats is not used")
         if self.type != "holdout" and self.dev_fraction is not None:

@@ -116,12 +116,21 @@ def make_folds(
             f"({smallest}: {count}); stratification needs n_splits <= {count}"
         )
     if protocol.type == "grouped_kfold":
-        return grouped_folds(list(labels), families, protocol.n_splits, protocol.repeats, seed)
-    splitter = RepeatedStratifiedKFold(n_splits=protocol.n_splits, n_repeats=protocol.n_repeats, random_state=seed)
-    return [
-        Fold(i // protocol.n_splits, i % protocol.n_splits, train, test)
-        for i, (train, test) in enumerate(splitter.split(dummy_x, list(labels)))
-    ]
+        folds = grouped_folds(list(labels), families, protocol.n_splits, protocol.repeats, seed)
+    else:
+        splitter = RepeatedStratifiedKFold(n_splits=protocol.n_splits, n_repeats=protocol.n_repeats, random_state=seed)
+        folds = [
+            Fold(i // protocol.n_splits, i % protocol.n_splits, train, test)
+            for i, (train, test) in enumerate(splitter.split(dummy_x, list(labels)))
+        ]
+    return folds if protocol.reshuffle else same_folds_each_repeat(folds)
+
+
+def same_folds_each_repeat(folds: list[Fold]) -> list[Fold]:
+    """Every repeat on the first repeat's folds: the repeats then differ in the model's seed only."""
+    first = [fold for fold in folds if fold.repeat == 0]
+    repeats = sorted({fold.repeat for fold in folds})
+    return [replace(fold, repeat=repeat) for repeat in repeats for fold in first]
 
 
 def family_folds(sources: np.ndarray, families: np.ndarray, test_sources: Sequence[str]) -> list[Fold]:

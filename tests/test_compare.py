@@ -1,5 +1,8 @@
 """The paired comparison's verdicts, and the words the report gives them."""
 
+import numpy as np
+
+from stance.evaluation import stats
 from stance.evaluation.compare import compare, paired
 from stance.report.paired import verdict_text
 from stance.runs import PredictionRow
@@ -66,3 +69,34 @@ def test_an_adjusted_p_changes_the_verdict_it_is_given():
     better = compare(rows(GOLD), rows(wrong), seed=1)
     assert verdict_text("run", "base", better, p=0.2).startswith("Not distinguishable")
     assert "(n = 30, p = 0.200)" in verdict_text("run", "base", better, p=0.2)
+
+
+def seeded(predicted_per_repeat, fold=0):
+    """Rows of one run with a repeat per list of predictions, all on the same folds."""
+    return [row.model_copy(update={"repeat": r}) for r, p in enumerate(predicted_per_repeat) for row in rows(p, fold)]
+
+
+def test_seed_only_repeats_pair_with_a_one_repeat_run_on_the_same_folds():
+    assert paired(seeded([GOLD, GOLD, GOLD]), rows(GOLD))
+    assert paired(rows(GOLD), seeded([GOLD, GOLD]))
+    reshuffled = [r.model_copy(update={"fold": 1}) if r.repeat == 1 else r for r in seeded([GOLD, GOLD])]
+    assert not paired(reshuffled, rows(GOLD))
+
+
+def test_the_interval_widens_when_the_seeds_disagree():
+    """Three seeds of which one is much worse: resampling the seeds too widens the interval
+    beyond what the items alone give for the same pooled predictions."""
+    worse = list(GOLD)
+    for i in range(0, 30, 2):
+        worse[i] = "NONE" if GOLD[i] != "NONE" else "FAVOR"
+    baseline = rows(["FAVOR"] * 10 + ["AGAINST"] * 10 + ["NONE"] * 10)
+    seeds = seeded([GOLD, GOLD, worse])
+    result = compare(seeds, baseline, seed=2)
+    ids = [str(i) for i in range(30)]
+    _, per_item = stats.item_counts(ids * 3, [r.gold for r in seeds], [r.predicted for r in seeds])
+    _, base_items = stats.item_counts(ids, [r.gold for r in baseline], [r.predicted for r in baseline])
+    items_only = np.percentile(stats.paired_bootstrap(per_item / 3, base_items, seed=2), [2.5, 97.5])
+    assert result.difference_ci[1] - result.difference_ci[0] > 1.5 * (items_only[1] - items_only[0])
+    # the seeds' pooled predictions are compared: between the bad seed's difference and a good one's
+    assert compare(rows(worse), baseline).macro_f1_difference < result.macro_f1_difference
+    assert result.macro_f1_difference < compare(rows(GOLD), baseline).macro_f1_difference

@@ -5,6 +5,7 @@ import pytest
 
 from stance.config import ProtocolConfig
 from stance.errors import ConfigError
+from stance import protocol
 from stance.protocol import make_folds as make_folds_with
 
 LABELS_15 = ["AGAINST"] * 8 + ["FAVOR"] * 5 + ["NONE"] * 2
@@ -142,3 +143,19 @@ def test_split_seed_keeps_the_folds_while_the_model_seed_changes(write_config):
     assert all(np.array_equal(a.test, b.test) for a, b in zip(folds[13], folds[14]))
     unfixed = load_config(write_config(name="free", seed=14, protocol={**kfold, "split_seed": None}))
     assert not all(np.array_equal(a.test, b.test) for a, b in zip(folds[13], prepare(unfixed, "test")[2]))
+
+
+def test_repeats_without_reshuffling_rerun_the_first_folds_with_new_model_seeds():
+    labels = ["FAVOR", "AGAINST", "NONE"] * 6
+    families = [str(i) for i in range(len(labels))]
+    config = ProtocolConfig(type="grouped_kfold", n_splits=3, n_repeats=3, reshuffle=False)
+    folds = protocol.make_folds(labels, config, 5, ["a"] * 18, np.zeros(18, bool), families=families)
+    assert [f.repeat for f in folds] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    for fold in folds[3:]:
+        first = folds[fold.index]
+        assert np.array_equal(fold.train, first.train) and np.array_equal(fold.test, first.test)
+    assert len({protocol.model_seed(5, f) for f in folds}) == 3
+    reshuffled = protocol.make_folds(
+        labels, config.model_copy(update={"reshuffle": True}), 5, ["a"] * 18, np.zeros(18, bool), families=families
+    )
+    assert not all(np.array_equal(a.test, b.test) for a, b in zip(reshuffled[:3], reshuffled[3:6]))

@@ -124,3 +124,17 @@ def test_holm_adjusts_step_down_in_input_order_and_caps_at_one():
     assert np.allclose(adjusted, [0.06, 0.5, 0.04, 0.06])
     assert np.allclose(stats.holm([0.4, 0.9]), [0.8, 0.9])
     assert np.allclose(stats.holm([0.6, 0.9]), [1.0, 1.0])
+
+
+def test_expected_validation_performance_of_one_trial_is_the_mean_and_of_many_the_best():
+    from stance.evaluation import evp
+
+    scores = [0.5, 0.7, 0.6, 0.9]
+    assert evp.expected_max(scores, 1)[0] == pytest.approx(np.mean(scores))
+    assert evp.expected_max(scores, 200)[0] == pytest.approx(0.9, abs=1e-6)
+    # two draws with replacement from four: P(max = 0.9) = 1 - (3/4)^2
+    assert evp.expected_max(scores, 2)[0] == pytest.approx(
+        0.5 * (1 / 16) + 0.6 * (4 / 16 - 1 / 16) + 0.7 * (9 / 16 - 4 / 16) + 0.9 * (7 / 16)
+    )
+    means, bands = evp.curve([scores, [0.2, 0.2, 0.2, 0.2]])
+    assert np.all(np.diff(means) >= 0) and bands[-1] < bands[0]

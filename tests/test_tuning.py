@@ -237,3 +237,22 @@ def test_the_encoder_types_tune_over_their_default_spaces(model_type, tuned_conf
         saved = json.loads((run_dir / "model" / "classifier.json").read_text())
         assert saved["pooling"] == studies[-1].settings["pooling"] == Run.open(run_dir).record.model["pooling"]
         assert Run.open(run_dir).record.model["head_init"] == studies[-1].settings["head_init"]
+
+
+def test_the_report_gives_budgets_choices_and_expected_validation_performance(tuned_config, tmp_path):
+    from stance.evaluation import evp
+
+    experiments = tmp_path / "experiments"
+    for name, trials in (("tuned", 3), ("tuned_more", 4)):
+        path = tuned_config(name=name, tune={"trials": trials, "inner_splits": 2})
+        assert main(["train", "--config", str(path), "--out", str(experiments / name)]) == 0
+        assert main(["evaluate", "--run", str(experiments / name)]) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    report = (experiments / "REPORT.md").read_text()
+    assert "## Tuning: budgets, choices and expected validation performance" in report
+    assert "**The tuned runs here had different budgets (tuned 3, tuned_more 4)" in report
+    outer = [s for s in studies_of(experiments / "tuned") if s.fold is not None]
+    means, bands = evp.curve([[t.score for t in s.trials] for s in outer])
+    row = f"| tuned | {100 * means[0]:.1f} ± {100 * bands[0]:.1f} | {100 * means[1]:.1f} ± {100 * bands[1]:.1f} |"
+    assert row in report
+    assert (experiments / "figures" / "expected_validation.png").is_file()

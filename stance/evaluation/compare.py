@@ -33,14 +33,36 @@ class Comparison:
     verdict: Verdict
 
 
-def _by_key(rows: Sequence[PredictionRow]) -> dict[tuple, PredictionRow]:
-    return {(r.split, r.id, r.repeat): r for r in rows}
+def _folds_by_repeat(rows: Sequence[PredictionRow]) -> dict[int, dict[tuple, tuple]]:
+    """Per repeat: each (split, item) with its fold and gold label."""
+    by_repeat: dict[int, dict[tuple, tuple]] = {}
+    for r in rows:
+        by_repeat.setdefault(r.repeat, {})[(r.split, r.id)] = (r.fold, r.gold)
+    return by_repeat
 
 
 def paired(rows_a: Sequence[PredictionRow], rows_b: Sequence[PredictionRow]) -> bool:
-    """True when both runs predicted the same items in the same splits, folds and repeats."""
-    a, b = _by_key(rows_a), _by_key(rows_b)
-    return a.keys() == b.keys() and all(a[k].fold == b[k].fold and a[k].gold == b[k].gold for k in a)
+    """True when both runs predicted the same items in the same splits and folds: repeat
+    by repeat, or with one run's single repeat matching every repeat of the other (a run
+    whose repeats only change the model's seed, against a run of one repeat)."""
+    a, b = _folds_by_repeat(rows_a), _folds_by_repeat(rows_b)
+    if a.keys() == b.keys() and all(a[r] == b[r] for r in a):
+        return True
+    one, many = (a, b) if len(a) == 1 else (b, a)
+    return len(one) == 1 and all(folds == next(iter(one.values())) for folds in many.values())
+
+
+def _repeat_counts(rows: Sequence[PredictionRow], ids: Sequence[str]) -> np.ndarray:
+    """(repeats, items, 3, 3) confusion counts, items in the order of `ids`."""
+    tensors = []
+    for repeat in sorted({r.repeat for r in rows}):
+        of_repeat = [r for r in rows if r.repeat == repeat]
+        order, counts = stats.item_counts(
+            [r.id for r in of_repeat], [r.gold for r in of_repeat], [r.predicted for r in of_repeat]
+        )
+        position = {sid: i for i, sid in enumerate(order)}
+        tensors.append(counts[[position[sid] for sid in ids]])
+    return np.stack(tensors)
 
 
 def _majority_correct(rows: Sequence[PredictionRow]) -> dict[str, bool]:
@@ -67,22 +89,25 @@ def compare(rows: Sequence[PredictionRow], baseline_rows: Sequence[PredictionRow
     if not paired(rows, baseline_rows):
         return None
     ids = sorted({r.id for r in rows})
-    order_a, counts_a = stats.item_counts([r.id for r in rows], [r.gold for r in rows], [r.predicted for r in rows])
-    order_b, counts_b = stats.item_counts(
-        [r.id for r in baseline_rows], [r.gold for r in baseline_rows], [r.predicted for r in baseline_rows]
-    )
-    position_b = {sid: i for i, sid in enumerate(order_b)}
-    aligned_b = counts_b[[position_b[sid] for sid in order_a]]
-    permutation = stats.paired_permutation(counts_a, aligned_b, n_permutations=PERMUTATIONS, seed=seed)
+    order = list(dict.fromkeys(r.id for r in rows))  # the permutation's item order, as it always was
+    counts_a, counts_b = _repeat_counts(rows, order), _repeat_counts(baseline_rows, order)
+    # A run of one repeat against a run of several seed-only repeats is the same run each time.
+    repeats = max(len(counts_a), len(counts_b))
+    counts_a, counts_b = (np.repeat(c, repeats // len(c), axis=0) for c in (counts_a, counts_b))
+    # Item by item, the mean over repeats: the permutation test swaps an item's predictions
+    # between runs whose repeats may differ in number.
+    mean_a, mean_b = counts_a.mean(axis=0), counts_b.mean(axis=0)
+    permutation = stats.paired_permutation(mean_a, mean_b, n_permutations=PERMUTATIONS, seed=seed)
     correct_a, correct_b = _majority_correct(rows), _majority_correct(baseline_rows)
     mcnemar = stats.mcnemar_exact([correct_a[s] for s in ids], [correct_b[s] for s in ids])
-    identical = bool((counts_a == aligned_b).all())
+    identical = bool((mean_a == mean_b).all())
+    # Items and repeats resampled together: with several seeds, the interval holds seed variance.
+    differences = stats.paired_bootstrap(counts_a, counts_b, seed=seed)
     # The paired sd is 0 for identical predictions; then the unpaired sd, which ignores
     # the runs' correlation and so errs large, is the only usable scale.
-    differences = stats.paired_bootstrap(counts_a, aligned_b, seed=seed)
     sd = float(np.std(differences, ddof=1))
     if identical:
-        sd = float(np.hypot(*(stats.bootstrap_sd(c, seed=seed) for c in (counts_a, aligned_b))))
+        sd = float(np.hypot(*(stats.bootstrap_sd(c, seed=seed) for c in (mean_a, mean_b))))
     return Comparison(
         n_items=len(ids),
         macro_f1_difference=permutation["difference"],
@@ -92,7 +117,7 @@ def compare(rows: Sequence[PredictionRow], baseline_rows: Sequence[PredictionRow
         mcnemar_p=mcnemar["p_value"],
         only_run_right=mcnemar["only_a_right"],
         only_baseline_right=mcnemar["only_b_right"],
-        n_disagree=int((counts_a != aligned_b).any(axis=(1, 2)).sum()),
+        n_disagree=int((mean_a != mean_b).any(axis=(1, 2)).sum()),
         minimum_detectable_difference=stats.minimum_detectable_difference(sd),
         verdict=verdict(permutation["difference"], permutation["p_value"], identical),
     )

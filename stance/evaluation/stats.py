@@ -84,10 +84,18 @@ def paired_permutation(
 def paired_bootstrap(
     counts_a: np.ndarray, counts_b: np.ndarray, metric: str = "macro_f1", n_resamples: int = 1000, seed: int = 0
 ) -> np.ndarray:
-    """metric(A) - metric(B) on `n_resamples` bootstrap resamples of the items, drawn jointly."""
-    weights = _resample_weights(len(counts_a), n_resamples, seed)
-    a = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_a))[metric]
-    b = scores_from_confusion(np.einsum("bn,nij->bij", weights, counts_b))[metric]
+    """metric(A) - metric(B) on `n_resamples` bootstrap resamples of the items, drawn jointly.
+
+    Counts of shape (repeats, items, 3, 3) are resampled on both levels, the repeats (seeds
+    or fold shuffles, paired by index) as well as the items, so the differences also vary
+    as the repeats do. One repeat gives exactly the item bootstrap.
+    """
+    if counts_a.ndim == 3:
+        counts_a, counts_b = counts_a[None], counts_b[None]
+    items = _resample_weights(counts_a.shape[1], n_resamples, seed)
+    repeats = _resample_weights(counts_a.shape[0], n_resamples, seed + 1)
+    a = scores_from_confusion(np.einsum("br,bn,rnij->bij", repeats, items, counts_a))[metric]
+    b = scores_from_confusion(np.einsum("br,bn,rnij->bij", repeats, items, counts_b))[metric]
     return a - b
 
 

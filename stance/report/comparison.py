@@ -21,6 +21,7 @@ from stance.report import (
     recipe,
     sources,
     summary,
+    tuning,
 )
 from stance.runs import Run, find_runs, write_atomically
 
@@ -64,6 +65,9 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         *paired.section(runs, baseline, tests, unpaired),
         "",
     ]
+    tuning_section = tuning.section(runs, FIGURES_DIR)
+    if tuning_section:
+        lines += ["## Tuning: budgets, choices and expected validation performance", "", *tuning_section, ""]
     seeds = _seeds_source(runs)
     if seeds is not None:
         best = max(run.metrics.macro_f1 for run in runs)
@@ -120,6 +124,8 @@ def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE) -> Pat
     )
     if curve.curves(runs):
         _save(plots.learning_curves(curve.curves(runs)), figures / curve.FIGURE)
+    if tuning.tuned_runs(runs):
+        _save(plots.expected_validation(tuning.curves(runs)), figures / tuning.FIGURE)
     tagged = behaviour.tagged_runs(runs)
     if tagged:
         tags, values = behaviour.accuracy_table(tagged)

@@ -82,6 +82,20 @@ def learning_curves(curves: Mapping[str, Sequence[CurvePoint]]) -> Figure:
     return _finish(fig)
 
 
+def expected_validation(curves: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
+    """Expected best inner score against the number of trials per tuned run, ± its band."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for name, (means, bands) in curves.items():
+        trials = np.arange(1, len(means) + 1)
+        ax.plot(trials, 100 * means, marker="o", label=name)
+        ax.fill_between(trials, 100 * (means - bands), 100 * (means + bands), alpha=0.15)
+    ax.set_xlabel("trials")
+    ax.set_ylabel("expected best inner macro-F1 (± sd)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8)
+    return _finish(fig)
+
+
 def tag_heatmap(tags: Sequence[str], runs: Sequence[str], values: Sequence[Sequence[float | None]]) -> Figure:
     """Accuracy per phenomenon tag (rows) and run (columns); blank where a run saw no such item."""
     grid = np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float)

@@ -1,0 +1,98 @@
+"""The comparison report's tuning section: each tuned run's budget and space, the settings
+each outer fold chose, and its expected validation performance (stance.evaluation.evp)."""
+
+from collections.abc import Sequence
+
+from stance.evaluation import evp
+from stance.evaluation.metrics import scores
+from stance.report.format import escape_cell, pct
+from stance.runs import Run, StudyRecord
+
+FIGURE = "expected_validation.png"
+
+
+def tuned_runs(runs: Sequence[Run]) -> list[Run]:
+    return [run for run in runs if run.record.tuning is not None]
+
+
+def outer_studies(run: Run) -> list[StudyRecord]:
+    """The studies of the outer folds: what the run's scores were chosen by (not the final model's)."""
+    return [study for study in run.record.tuning.studies if study.fold is not None]
+
+
+def curves(runs: Sequence[Run]) -> dict[str, tuple]:
+    """Per tuned run: the expected best inner score for 1..N trials and its band."""
+    return {run.name: evp.curve([[t.score for t in s.trials] for s in outer_studies(run)]) for run in tuned_runs(runs)}
+
+
+def _fold_score(run: Run, study: StudyRecord) -> float:
+    rows = [r for r in run.test_predictions if (r.repeat, r.fold) == (study.repeat, study.fold)]
+    return scores([r.gold for r in rows], [r.predicted for r in rows])["macro_f1"]
+
+
+def _settings(settings: dict) -> str:
+    return escape_cell(
+        ", ".join(
+            f"{key} {value:.3g}" if isinstance(value, float) else f"{key} {value}" for key, value in settings.items()
+        )
+    )
+
+
+def section(runs: Sequence[Run], figures_dir: str) -> list[str]:
+    tuned = tuned_runs(runs)
+    if not tuned:
+        return []
+    budgets = {run.record.tuning.trials for run in tuned}
+    if len(budgets) == 1:
+        budget = f"Every tuned run here had the same budget: {budgets.pop()} trials a study."
+    else:
+        listed = ", ".join(f"{run.name} {run.record.tuning.trials}" for run in tuned)
+        budget = f"**The tuned runs here had different budgets ({listed}): their comparison is not even.**"
+    lines = [
+        "Nested tuning: in each outer fold, a study of Optuna trials (seeded TPE) scored each setting "
+        "by family-grouped inner folds of that fold's training items only; the outer test items never "
+        f"reached a trial. {budget}",
+        "",
+        "| run | model | trials a study | inner folds | metric | searched |",
+        "|---|---|---|---|---|---|",
+    ]
+    for run in tuned:
+        tuning = run.record.tuning
+        lines.append(
+            f"| {run.name} | {run.config.model.type} | {tuning.trials} | {tuning.inner_splits} | {tuning.metric} "
+            f"| {escape_cell(tuning.space)} |"
+        )
+    lines += [
+        "",
+        "**Expected validation performance** (Dodge et al. 2019): the expected best inner score after n "
+        "trials, averaged over the outer folds' studies, ± the studies' mean standard deviation. A curve "
+        "still rising at the last trial says the budget was too small for that model; one that rises "
+        "only late says the model wins only with more tuning. The formula treats trials as independent "
+        "draws, which TPE's are not: read it as an approximation.",
+        "",
+    ]
+    evp_curves = curves(tuned)
+    budget_n = min(len(means) for means, _ in evp_curves.values())
+    points = sorted({1, 2, 4, budget_n} & set(range(1, budget_n + 1)))
+    lines += ["| run | " + " | ".join(f"n = {n}" for n in points) + " |", "|---" * (len(points) + 1) + "|"]
+    for name, (means, bands) in evp_curves.items():
+        lines.append(f"| {name} | " + " | ".join(f"{pct(means[n - 1])} ± {pct(bands[n - 1])}" for n in points) + " |")
+    lines += [
+        "",
+        f"![expected validation performance]({figures_dir}/{FIGURE})",
+        "",
+        "Settings each outer fold chose, with that study's best inner score and the fold's own test "
+        "macro-F1 (which chose nothing):",
+        "",
+        "| run | fold | training items | chosen settings | inner score | fold test macro-F1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for run in tuned:
+        repeated = any(study.repeat for study in outer_studies(run))
+        for study in outer_studies(run):
+            fold = f"{study.repeat + 1}.{study.fold + 1}" if repeated else f"{study.fold + 1}"
+            lines.append(
+                f"| {run.name} | {fold} | {study.n_train} | {_settings(study.settings)} | "
+                f"{pct(study.score)} | {pct(_fold_score(run, study))} |"
+            )
+    return lines
