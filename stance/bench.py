@@ -107,7 +107,7 @@ def measure_one(config_path: Path) -> dict:
     return result
 
 
-TRAIN_STAGES = ("setup", "data", "fit", "predict", "analysis", "write")
+TRAIN_STAGES = ("setup", "data", "tune", "fit", "predict", "analysis", "write")
 STAGES = (*TRAIN_STAGES, "report")
 
 

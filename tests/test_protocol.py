@@ -3,9 +3,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from stance import protocol
 from stance.config import ProtocolConfig
 from stance.errors import ConfigError
-from stance import protocol
 from stance.protocol import make_folds as make_folds_with
 
 LABELS_15 = ["AGAINST"] * 8 + ["FAVOR"] * 5 + ["NONE"] * 2
