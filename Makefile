@@ -30,7 +30,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report agreement test test-fast lint bench bench-semeval gpu-check transfer clean-runs
+.PHONY: help setup train evaluate report agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -83,7 +83,24 @@ lint: $(STAMP) ## ruff: lint and check formatting (line length 120)
 	$(PYTHON) -m ruff format --check .
 
 # These run one stance process at a time, so each has every core.
-bench bench-semeval transfer: export STANCE_JOBS := 1
+bench bench-semeval transfer tune: export STANCE_JOBS := 1
+
+# The headline study under nested tuning (issue 19): every model with the same budget of
+# trials, chosen on inner folds of each outer fold's training items. A run is retrained
+# when it is missing or older than its config. One worker, so the studies are reproducible.
+TUNED_RUNS := experiments/tuned
+tune: $(STAMP) ## nested, equal-budget tuning of the headline models (configs/tuned/) -> experiments/tuned/REPORT.md
+	@for config in configs/tuned/*.yaml; do \
+	  run=$(TUNED_RUNS)/$$(basename $$config .yaml); \
+	  if [ ! -f $$run/run.json ] || [ $$config -nt $$run/run.json ]; then \
+	    $(STANCE) train --config $$config --out $$run --overwrite || exit 1; fi; \
+	  $(STANCE) evaluate --run $$run || exit 1; \
+	done
+	$(STANCE) report --experiments $(TUNED_RUNS) --baseline tfidf_logreg --fixed experiments
+
+RUN ?= $(TUNED_RUNS)/transformer_grouped
+dashboard: | $(STAMP) ## optuna-dashboard on a tuned run's studies (RUN=experiments/tuned/x), http://127.0.0.1:8080
+	$(VENV)/bin/optuna-dashboard $(RUN)/tuning.journal --host 127.0.0.1 --port 8080
 
 bench: $(STAMP) ## time fit, protocol, throughput and memory of each model -> docs/benchmarks/speed.md
 	$(PYTHON) -m stance.bench

@@ -87,7 +87,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from stance.report.comparison import write_report
 
-    print(f"wrote {write_report(args.experiments, baseline=args.baseline)}")
+    print(f"wrote {write_report(args.experiments, baseline=args.baseline, fixed_dir=args.fixed)}")
 
 
 def cmd_ensemble(args: argparse.Namespace) -> None:
@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write experiments/REPORT.md comparing every run")
     report.add_argument("--experiments", type=Path, default=EXPERIMENTS_DIR, help="folder of run folders")
     report.add_argument("--baseline", default=DEFAULT_BASELINE, help="run every other run is compared with")
+    report.add_argument(
+        "--fixed", type=Path, help="folder of fixed-values runs to show beside the tuned runs of the same name"
+    )
     report.set_defaults(func=cmd_report)
 
     ensemble = sub.add_parser("ensemble", help="average or stack trained runs' probabilities (chosen on dev)")

@@ -303,12 +303,15 @@ def test_a_real_sigterm_stops_training_with_one_line(write_config, tmp_path):
         text=True,
     )
     lock = tmp_path / ".run.lock"  # taken once the data has loaded and the work starts
-    for _ in range(600):
-        if lock.exists() or process.poll() is not None:
-            break
-        time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
+    try:
+        for _ in range(600):
+            if lock.exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()  # a failed check must not leave a 100,000-permutation run on the machine
     assert process.returncode == 130, err
     assert err == "interrupted; nothing was written\n"
     assert not (tmp_path / "run").exists() and hidden_leftovers(tmp_path) == []

@@ -198,8 +198,12 @@ def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tu
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "STANCE_JOBS": "2"}
     command = [sys.executable, "-m", "stance", "tune", "--config", str(path), "--storage", str(storage)]
     workers = [subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    for worker in workers:
-        assert worker.wait(timeout=300) == 0, worker.stderr.read()
+    try:
+        for worker in workers:
+            assert worker.wait(timeout=300) == 0, worker.stderr.read()
+    finally:
+        for worker in workers:
+            worker.kill()  # a worker that hung must not outlive the test
     opened = open_storage(str(storage), None)
     config = load_config(path, [])
     _, _, folds = prepare(config, str(path))
@@ -256,3 +260,13 @@ def test_the_report_gives_budgets_choices_and_expected_validation_performance(tu
     row = f"| tuned | {100 * means[0]:.1f} ± {100 * bands[0]:.1f} | {100 * means[1]:.1f} ± {100 * bands[1]:.1f} |"
     assert row in report
     assert (experiments / "figures" / "expected_validation.png").is_file()
+
+    # beside the fixed-values run of the same name, from another folder
+    fixed = tmp_path / "fixed"
+    assert main(["train", "--config", str(tuned_config(name="tuned", tune=None)), "--out", str(fixed / "tuned")]) == 0
+    assert main(["evaluate", "--run", str(fixed / "tuned")]) == 0
+    assert main(["report", "--experiments", str(experiments), "--fixed", str(fixed)]) == 0
+    report = (experiments / "REPORT.md").read_text()
+    fixed_score = Run.open(fixed / "tuned").metrics.macro_f1
+    assert f"| tuned | {100 * Run.open(experiments / 'tuned').metrics.macro_f1:.1f} [" in report
+    assert f"| {100 * fixed_score:.1f} [" in report.split("fixed-values macro-F1")[1]

@@ -38,7 +38,7 @@ def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
     return open_source(configs[0].data.model_copy(update={"sets": sets}))
 
 
-def render(runs: Sequence[Run], baseline: str) -> str:
+def render(runs: Sequence[Run], baseline: str, fixed: dict[str, Run] | None = None) -> str:
     tests, unpaired = paired.paired_tests(runs, baseline)
     lines = [
         "# Comparison of runs",
@@ -65,7 +65,7 @@ def render(runs: Sequence[Run], baseline: str) -> str:
         *paired.section(runs, baseline, tests, unpaired),
         "",
     ]
-    tuning_section = tuning.section(runs, FIGURES_DIR)
+    tuning_section = tuning.section(runs, FIGURES_DIR, fixed)
     if tuning_section:
         lines += ["## Tuning: budgets, choices and expected validation performance", "", *tuning_section, ""]
     seeds = _seeds_source(runs)
@@ -109,8 +109,9 @@ def _save(figure, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
-def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE) -> Path:
-    """Write REPORT.md, REPORT.html and their figures for every evaluated run."""
+def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE, fixed_dir: Path | None = None) -> Path:
+    """Write REPORT.md, REPORT.html and their figures for every evaluated run; tuned runs are
+    shown beside the fixed-values runs of the same names in `fixed_dir`, if given."""
     runs = [run for run in find_runs(experiments_dir) if run.is_evaluated]
     if not runs:
         raise RunError(f"{experiments_dir}: no evaluated runs to report (run `make evaluate` first)")
@@ -130,7 +131,8 @@ def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE) -> Pat
     if tagged:
         tags, values = behaviour.accuracy_table(tagged)
         _save(plots.tag_heatmap(tags, [run.name for run in tagged], values), figures / behaviour.FIGURE)
-    text = render(runs, baseline)
+    fixed = None if fixed_dir is None else {run.name: run for run in find_runs(fixed_dir)}
+    text = render(runs, baseline, fixed)
     path = experiments_dir / REPORT_NAME
     write_atomically(path, text)
     write_atomically(experiments_dir / HTML_NAME, html.to_html(text, experiments_dir, "stance: comparison of runs"))

@@ -1,11 +1,11 @@
 """The comparison report's tuning section: each tuned run's budget and space, the settings
 each outer fold chose, and its expected validation performance (stance.evaluation.evp)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from stance.evaluation import evp
 from stance.evaluation.metrics import scores
-from stance.report.format import escape_cell, pct
+from stance.report.format import ci_text, escape_cell, pct
 from stance.runs import Run, StudyRecord
 
 FIGURE = "expected_validation.png"
@@ -38,7 +38,30 @@ def _settings(settings: dict) -> str:
     )
 
 
-def section(runs: Sequence[Run], figures_dir: str) -> list[str]:
+def fixed_values_table(tuned: Sequence[Run], fixed: Mapping[str, Run]) -> list[str]:
+    """Each tuned run beside the run of the same name trained with fixed values (e.g. those
+    the final study chose, on every item: an optimistic score, which the nested one is not)."""
+    pairs = [(run, fixed[run.name]) for run in tuned if run.name in fixed and fixed[run.name].is_evaluated]
+    if not pairs:
+        return []
+    lines = [
+        "Nested scores beside the fixed-values run of the same name. Fixed values chosen by a study that "
+        "saw every item (the final model's) make that run's score optimistic; the nested score is the "
+        "estimate of the model type with its tuning.",
+        "",
+        "| run | nested macro-F1 [95% CI] | fixed-values macro-F1 [95% CI] | fixed-values seeds |",
+        "|---|---|---|---|",
+    ]
+    for run, other in pairs:
+        seeds = len({row.repeat for row in other.test_predictions})
+        lines.append(
+            f"| {run.name} | {pct(run.metrics.macro_f1)} {ci_text(run.metrics.ci95['macro_f1'])} | "
+            f"{pct(other.metrics.macro_f1)} {ci_text(other.metrics.ci95['macro_f1'])} | {seeds} |"
+        )
+    return lines
+
+
+def section(runs: Sequence[Run], figures_dir: str, fixed: Mapping[str, Run] | None = None) -> list[str]:
     tuned = tuned_runs(runs)
     if not tuned:
         return []
@@ -81,6 +104,10 @@ def section(runs: Sequence[Run], figures_dir: str) -> list[str]:
         "",
         f"![expected validation performance]({figures_dir}/{FIGURE})",
         "",
+    ]
+    fixed_table = fixed_values_table(tuned, fixed or {})
+    lines += [*fixed_table, ""] if fixed_table else []
+    lines += [
         "Settings each outer fold chose, with that study's best inner score and the fold's own test "
         "macro-F1 (which chose nothing):",
         "",
