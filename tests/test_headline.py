@@ -11,7 +11,10 @@ SEEDS = {"type": "grouped_kfold", "n_splits": 2, "n_repeats": 3, "reshuffle": Fa
 
 
 def test_the_headline_takes_the_transformer_with_the_most_seeds_and_resamples_them(
-    write_config, with_sets, tiny_bert, tmp_path  # noqa: F811
+    write_config,
+    with_sets,
+    tiny_bert,
+    tmp_path,  # noqa: F811
 ):
     experiments = tmp_path / "experiments"
     data = {"seeds_dir": str(with_sets), "sets": ["constructed", "contrast"]}

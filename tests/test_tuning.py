@@ -270,3 +270,45 @@ def test_the_report_gives_budgets_choices_and_expected_validation_performance(tu
     fixed_score = Run.open(fixed / "tuned").metrics.macro_f1
     assert f"| tuned | {100 * Run.open(experiments / 'tuned').metrics.macro_f1:.1f} [" in report
     assert f"| {100 * fixed_score:.1f} [" in report.split("fixed-values macro-F1")[1]
+
+
+@pytest.mark.slow
+def test_optuna_dashboard_serves_a_tuned_runs_studies(tuned_config, tmp_path):
+    """`make dashboard`: the real optuna-dashboard on the run's tuning.journal, on localhost,
+    answers its REST API with the run's studies; stopped by its pid, pass or fail."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    run_dir = tmp_path / "run"
+    assert main(["train", "--config", str(tuned_config()), "--out", str(run_dir)]) == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dashboard = os.path.join(os.path.dirname(sys.executable), "optuna-dashboard")
+    server = subprocess.Popen(
+        [dashboard, str(run_dir / "tuning.journal"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    started = time.monotonic()
+    try:
+        while True:
+            assert server.poll() is None, server.stderr.read().decode()
+            assert time.monotonic() - started < 60, "optuna-dashboard did not answer within 60 s"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies", timeout=5) as response:
+                    studies = json.loads(response.read())["study_summaries"]
+                break
+            except OSError:
+                time.sleep(0.5)
+        print(f"optuna-dashboard answered after {time.monotonic() - started:.1f} s")
+        names = sorted(study["study_name"] for study in studies)
+        assert names == sorted(s.study for s in studies_of(run_dir))
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
