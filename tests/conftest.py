@@ -107,6 +107,14 @@ def seeds_dir(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def with_sets(seeds_dir: Path) -> Path:
+    """The toy seeds with a contrast set (4 edits) and a constructed set (6 sentences): 20 items."""
+    write_set(seeds_dir, "contrast", "contrast", contrast_items())
+    write_set(seeds_dir, "constructed", "constructed", constructed_items())
+    return seeds_dir
+
+
 def train_and_score(config: Path, run_dir: Path, *extra: str) -> int:
     """`stance train` then `stance evaluate`, as `make evaluate` chains them; the exit code."""
     from stance.cli import main

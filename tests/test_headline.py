@@ -1,7 +1,6 @@
 """The report's headline: the transformer against TF-IDF on the most items and seeds."""
 
 from conftest import train_and_score
-from test_tuning import tuned_config, with_sets  # noqa: F401 - fixtures
 
 from stance.cli import main
 from stance.report import headline

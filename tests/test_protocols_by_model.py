@@ -6,7 +6,7 @@ per fold. These tests prove it sees no held-out item and no contrast edit of one
 
 import numpy as np
 import pytest
-from conftest import constructed_items, contrast_items, train_and_score, write_set
+from conftest import constructed_items, train_and_score
 
 from stance.cli import main
 from stance.config import load_config
@@ -34,13 +34,6 @@ PROTOCOLS = {
     ),
     "grouped": ({"type": "grouped_kfold", "n_splits": 2}, {"article", "contrast", "constructed"}),
 }
-
-
-@pytest.fixture
-def with_sets(seeds_dir):
-    write_set(seeds_dir, "contrast", "contrast", contrast_items())
-    write_set(seeds_dir, "constructed", "constructed", constructed_items())
-    return seeds_dir
 
 
 def data_section(seeds_dir):

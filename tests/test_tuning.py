@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import optuna
 import pytest
-from conftest import REPO, constructed_items, contrast_items, write_set
+from conftest import REPO
 
 from stance.cli import main
 from stance.config import load_config
@@ -19,13 +19,6 @@ from stance.tuning import inner_folds, open_storage, study_name, tune_fold
 
 TUNE = {"trials": 3, "inner_splits": 2}
 GROUPED = {"type": "grouped_kfold", "n_splits": 2}
-
-
-@pytest.fixture
-def with_sets(seeds_dir):
-    write_set(seeds_dir, "contrast", "contrast", contrast_items())
-    write_set(seeds_dir, "constructed", "constructed", constructed_items())
-    return seeds_dir
 
 
 @pytest.fixture
