@@ -343,6 +343,11 @@ def _describe(error: dict, prefix: tuple = ()) -> tuple[str, str]:
     loc = tuple(error["loc"])
     if loc[:1] == ("data",) and len(loc) > 1 and loc[1] in ("seeds", "semeval2016"):
         loc = loc[:1] + loc[2:]  # drop the union's tag: the user wrote data.<key>
+    # A search dimension is one of two section types; pydantic names the one it tried.
+    loc = tuple(part for part in loc if not (isinstance(part, str) and ("[" in part or part.startswith("Search"))))
+    if not prefix and not loc and error["type"] == "value_error":
+        # A check across sections: its message names the keys; the whole config is no help.
+        return "", error["msg"].removeprefix("Value error, ")
     loc = ".".join(str(part) for part in prefix + loc)
     if error["type"] == "extra_forbidden":
         return loc, "unknown key"
@@ -356,7 +361,7 @@ def _describe(error: dict, prefix: tuple = ()) -> tuple[str, str]:
 def _fail(source: str, err: ValidationError, overrides: dict[str, str], prefix: tuple = ()) -> ConfigError:
     loc, problem = _describe(err.errors()[0], prefix)
     origin = f"--set {overrides[loc]}" if loc in overrides else source
-    return ConfigError(f"{origin}: {loc}: {problem}")
+    return ConfigError(f"{origin}: {loc}: {problem}" if loc else f"{origin}: {problem}")
 
 
 def validate_config(raw: Any, source: str, overrides: dict[str, str] | None = None) -> ExperimentConfig:

@@ -173,7 +173,19 @@ def test_a_bad_tune_section_fails_in_one_line_before_any_work(tune, model, messa
 def test_tuning_refuses_a_retrained_permutation_null(tuned_config, tmp_path, capsys):
     path = tuned_config(analysis={"chance_permutations": 2})
     assert main(["train", "--config", str(path), "--out", str(tmp_path / "r")]) == 2
-    assert "analysis.chance_permutations cannot be used with tune" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # a check across sections names its keys, not a dump of the whole config
+    assert (
+        err
+        == f"error: {path}: analysis.chance_permutations cannot be used with tune (it would retune every fold of it)\n"
+    )
+
+
+def test_stance_tune_on_an_untuned_config_says_there_is_nothing_to_tune(tuned_config, tmp_path, capsys):
+    path = tuned_config(tune=None)
+    assert main(["tune", "--config", str(path), "--storage", str(tmp_path / "s.journal")]) == 2
+    assert capsys.readouterr().err == f"error: {path}: no tune: section, so there is nothing to tune\n"
+    assert not (tmp_path / "s.journal").exists()
 
 
 def test_an_unopenable_storage_is_one_line(tuned_config, tmp_path, capsys):
