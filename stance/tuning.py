@@ -18,6 +18,7 @@ journal file shared by processes of one machine) lets `stance tune` workers on s
 machines fill the same studies before `stance train` reads them.
 """
 
+import hashlib
 import json
 import logging
 import shutil
@@ -127,6 +128,25 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), key=lambda t: t.number)
 
 
+def fingerprint(config: ExperimentConfig) -> str:
+    """What a study's trials depend on: the data, folds, model, tuning and seed (not the name)."""
+    relevant = config.model_dump(mode="json", exclude={"name"})
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _claim(study: optuna.Study, config: ExperimentConfig) -> None:
+    """Mark a new study with the config it is for; refuse to reuse one filled for another,
+    whose trials would otherwise be read as this config's (a shared storage, an edited config)."""
+    mine, theirs = fingerprint(config), study.user_attrs.get("config")
+    if theirs is None:
+        study.set_user_attr("config", mine)
+    elif theirs != mine:
+        raise ConfigError(
+            f"--storage: study {study.study_name} holds trials of another version of this config "
+            f"(fingerprint {theirs}, this one {mine}); give the run another name or use another storage"
+        )
+
+
 def fill(config: ExperimentConfig, examples: Examples, fold: Fold | None, storage, seed: int, fit: Fit) -> None:
     """Run trials until the study has its budget of complete or running trials (another
     worker's included). An interrupted or failed trial is marked failed and not counted."""
@@ -134,6 +154,7 @@ def fill(config: ExperimentConfig, examples: Examples, fold: Fold | None, storag
     study = optuna.create_study(
         storage=storage, study_name=name, direction="maximize", sampler=_sampler(config, name), load_if_exists=True
     )
+    _claim(study, config)
     train = protocol.final_training_items(examples.is_test) if fold is None else fold.train
     inner = inner_folds(config, examples, train, None if fold is None else fold.dev)
     counted = (TrialState.COMPLETE, TrialState.RUNNING)

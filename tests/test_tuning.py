@@ -317,3 +317,15 @@ def test_optuna_dashboard_serves_a_tuned_runs_studies(tuned_config, tmp_path):
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_a_shared_study_filled_for_another_version_of_the_config_is_refused(tuned_config, tmp_path, capsys):
+    """An edited space must not pick its choice from the trials of the old one."""
+    storage = str(tmp_path / "shared.journal")
+    assert main(["tune", "--config", str(tuned_config()), "--storage", storage]) == 0
+    edited = tuned_config(tune={**TUNE, "space": {"C": {"low": 0.1, "high": 10, "log": True}}})
+    capsys.readouterr()
+    assert main(["train", "--config", str(edited), "--out", str(tmp_path / "run"), "--storage", storage]) == 2
+    err = capsys.readouterr().err
+    assert "study tuned/repeat-1/fold-1 holds trials of another version of this config" in err
+    assert not (tmp_path / "run").exists()
