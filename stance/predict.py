@@ -10,6 +10,7 @@ from stance.errors import DataError, RunError
 from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.runs import Run
+from stance.search_space import config_with
 
 
 def load_run_model(run: Run) -> StanceModel | EnsembleModel:
@@ -18,6 +19,8 @@ def load_run_model(run: Run) -> StanceModel | EnsembleModel:
         members = [load_run_model(member) for member in member_runs(run)]
         return EnsembleModel(members, run.record.ensemble.weights, meta_learner(run))
     config = run.config
+    if run.record.tuning is not None:  # the saved model was trained with its last study's choice
+        config = config_with(config, run.record.tuning.studies[-1].settings)
     folder = run.model_folder()
     try:
         return MODELS[config.model.type].load(folder, config.model, config.seed)

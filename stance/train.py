@@ -5,6 +5,7 @@ learning curve all call it, with different inputs. Scoring is a later stage
 (`stance evaluate`); training writes no metrics and no report.
 """
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.models.base import DevSet
 from stance.protocol import Fold
-from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds, StudyRecord
+from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds
 from stance.search_space import config_with
 from stance.threads import show_progress
 
@@ -182,44 +183,13 @@ def prepare(config: ExperimentConfig, config_source: str):
         from stance import tuning  # Optuna is imported only by tuned runs
 
         try:
-            tuning.check(config, examples, folds, config.protocol.refits_final_model, source.location)
+            tuning.check(config, examples, folds, source.location)
         except ConfigError as err:
             raise ConfigError(f"{config_source}: {err}") from None
     n_permutations = config.analysis.chance_permutations
     permuted = protocol.permuted_labels(examples.label, n_permutations, config.seed)
     protocol.check_permuted_training_classes(folds, np.array(list(permuted)), source.location)
     return source, examples, folds
-
-
-def study_folds(config: ExperimentConfig, folds: list[Fold]) -> list[Fold | None]:
-    """The folds a tuned config has a study for: each outer fold, then (None) the final model's."""
-    return [*folds, None] if config.protocol.refits_final_model else list(folds)
-
-
-def tune(
-    config: ExperimentConfig, examples: Examples, folds: list[Fold], storage_url: str | None, scratch: Path
-) -> list[StudyRecord] | None:
-    """Nested tuning's choice for each fold, then for the final model (when the protocol
-    refits one); None for an untuned config. Studies already full (filled by `stance tune`
-    workers) are only read."""
-    if config.tune is None:
-        return None
-    from stance import tuning
-
-    storage = tuning.open_storage(storage_url, scratch)
-    return [
-        tuning.tune_fold(
-            config,
-            examples,
-            fold,
-            storage,
-            config.seed if fold is None else protocol.model_seed(config.seed, fold),
-            fit_one,
-        )
-        for fold in tqdm(
-            study_folds(config, folds), desc=f"{config.name}: tune", unit="study", disable=not show_progress()
-        )
-    ]
 
 
 def fill_studies(config: ExperimentConfig, config_source: str, storage_url: str) -> list[str]:
@@ -231,17 +201,9 @@ def fill_studies(config: ExperimentConfig, config_source: str, storage_url: str)
 
     _, examples, folds = prepare(config, config_source)
     storage = tuning.open_storage(storage_url, Path("."))
-    targets = study_folds(config, folds)
-    for fold in targets:
-        seed = config.seed if fold is None else protocol.model_seed(config.seed, fold)
-        tuning.fill(config, examples, fold, storage, seed, fit_one)
-    return [tuning.study_name(config, fold) for fold in targets]
-
-
-def tuning_record(config: ExperimentConfig, studies: list[StudyRecord], storage_url: str | None):
-    from stance import tuning
-
-    return tuning.record(config, studies, storage_url)
+    # Each worker samples its own stream; its pid is as good a worker number as any.
+    tuning.run_studies(config, examples, folds, storage, fit_one, worker=os.getpid())
+    return [tuning.study_name(config, fold) for fold in tuning.studies(config, folds)]
 
 
 def train(
@@ -264,7 +226,12 @@ def train(
         # reserved before any work: lock, clean up, check
         tuned_at = time.perf_counter()
         data_seconds = tuned_at - clock
-        studies = tune(config, examples, folds, storage_url, Path(scratch))
+        studies, storage = None, None
+        if config.tune is not None:
+            from stance import tuning
+
+            storage = tuning.open_storage(storage_url, Path(scratch))
+            studies = tuning.run_studies(config, examples, folds, storage, fit_one)
         started = time.perf_counter()
         tune_seconds = started - tuned_at
         settings = None if studies is None else [study.settings for study in studies[: len(folds)]]
@@ -295,12 +262,7 @@ def train(
             if curve:
                 run.write_curve(curve)
             if studies is not None:
-                from stance import tuning
-
-                names = [study.study for study in studies]
-                tuning.save_journal(
-                    tuning.open_storage(storage_url, Path(scratch)), Path(scratch), run.tuning_journal, names
-                )
+                tuning.save_journal(storage, Path(scratch), run.tuning_journal, [study.study for study in studies])
             now = time.perf_counter()  # one reading, so that the stages add up to the total
             run.write_record(
                 RunRecord(
@@ -331,7 +293,7 @@ def train(
                         final_fit=final_seconds,
                     ),
                     model=MODELS[config.model.type].provenance(saved_config.model),
-                    tuning=None if studies is None else tuning_record(config, studies, storage_url),
+                    tuning=None if studies is None else tuning.record(config, studies, storage_url),
                     **provenance.environment(),
                 )
             )

@@ -3,9 +3,11 @@ study scored only on that fold's own training items.
 
 Inside an outer fold, every trial is a model setting scored by family-grouped stratified
 k-fold over the fold's training items (or, under holdout, by the fold's dev split). The
-outer test items, and with them every contrast edit of a held-out unit (same family),
-never reach a trial's score. The outer scores then estimate "this model type with this
-tuning procedure", which is what a comparison between model types claims.
+outer test items never reach a trial. Under the family-grouped outer protocols
+(grouped_kfold, loo with test_sources) the outer training items hold no contrast edit of
+a test item either; under plain loo or repeated k-fold they may, as they do for the
+untuned model. The outer scores then estimate "this model type with this tuning
+procedure", which is what a comparison between model types claims.
 
 Budgets are equal by construction: a study's choice is the best of its first `trials`
 complete trials, by trial number, whatever else is in the study (an interrupted trial,
@@ -32,7 +34,7 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from stance import protocol, search_space
+from stance import protocol, provenance, search_space
 from stance.config import ExperimentConfig, SearchChoices
 from stance.data import Examples
 from stance.errors import ConfigError, RunError
@@ -81,11 +83,26 @@ def inner_folds(config: ExperimentConfig, examples: Examples, train: np.ndarray,
     return [Fold(0, f.index, train[f.train], train[f.test]) for f in inner]
 
 
-def check(config: ExperimentConfig, examples: Examples, folds: Sequence[Fold], final: bool, location: str) -> None:
+def studies(config: ExperimentConfig, folds: Sequence[Fold]) -> list[Fold | None]:
+    """The folds a tuned config has a study for: each outer fold, then (None) the final
+    model's, when the protocol refits one on every item."""
+    return [*folds, None] if config.protocol.refits_final_model else list(folds)
+
+
+def training_items(examples: Examples, fold: Fold | None) -> np.ndarray:
+    """What a study tunes on: its outer fold's training items, or every item for the final model."""
+    return protocol.final_training_items(examples.is_test) if fold is None else fold.train
+
+
+def model_seed(config: ExperimentConfig, fold: Fold | None) -> int:
+    """The seed of every fit of a study's trials: the outer fold's model seed."""
+    return config.seed if fold is None else protocol.model_seed(config.seed, fold)
+
+
+def check(config: ExperimentConfig, examples: Examples, folds: Sequence[Fold], location: str) -> None:
     """Every study's inner folds can be built and train on two classes: checked before any work."""
-    for fold in [*folds, None] if final else folds:
-        train = protocol.final_training_items(examples.is_test) if fold is None else fold.train
-        inner = inner_folds(config, examples, train, None if fold is None else fold.dev)
+    for fold in studies(config, folds):
+        inner = inner_folds(config, examples, training_items(examples, fold), None if fold is None else fold.dev)
         protocol.check_training_classes(inner, examples.label, f"{location} (tune: {study_name(config, fold)})")
 
 
@@ -93,9 +110,11 @@ def _seed(config: ExperimentConfig) -> int:
     return config.seed if config.tune.seed is None else config.tune.seed
 
 
-def _sampler(config: ExperimentConfig, name: str) -> optuna.samplers.TPESampler:
-    # One stream per study, from the tune seed and the study's name, so folds explore apart.
-    stream = np.random.SeedSequence([_seed(config), *name.encode()]).generate_state(1)[0]
+def _sampler(config: ExperimentConfig, fold: Fold | None, worker: int) -> optuna.samplers.TPESampler:
+    # One stream per study and worker: folds explore apart, and parallel workers do not
+    # all propose the same first trials. `stance train` is worker 0, so it is reproducible.
+    place = [0, 0, 0] if fold is None else [1, fold.repeat, fold.index]
+    stream = np.random.SeedSequence([_seed(config), *place, worker]).generate_state(1)[0]
     # TPE models the good trials once it has some: half the budget (at most 10) is random first.
     return optuna.samplers.TPESampler(seed=int(stream), n_startup_trials=max(1, min(10, config.tune.trials // 2)))
 
@@ -128,16 +147,21 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), key=lambda t: t.number)
 
 
-def fingerprint(config: ExperimentConfig) -> str:
-    """What a study's trials depend on: the data, folds, model, tuning and seed (not the name)."""
+def fingerprint(config: ExperimentConfig, examples: Examples) -> str:
+    """What a study's trials depend on: the labelled items, folds, model, space and seeds.
+    Not the run's name, and not the budget, which may grow (the first N trials are chosen from)."""
     relevant = config.model_dump(mode="json", exclude={"name"})
+    relevant["tune"].pop("trials")
+    relevant["items"] = hashlib.sha256(
+        "\n".join(map(str, zip(examples.id, examples.text, examples.label))).encode()
+    ).hexdigest()
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _claim(study: optuna.Study, config: ExperimentConfig) -> None:
+def _claim(study: optuna.Study, config: ExperimentConfig, examples: Examples) -> None:
     """Mark a new study with the config it is for; refuse to reuse one filled for another,
     whose trials would otherwise be read as this config's (a shared storage, an edited config)."""
-    mine, theirs = fingerprint(config), study.user_attrs.get("config")
+    mine, theirs = fingerprint(config, examples), study.user_attrs.get("config")
     if theirs is None:
         study.set_user_attr("config", mine)
     elif theirs != mine:
@@ -147,23 +171,28 @@ def _claim(study: optuna.Study, config: ExperimentConfig) -> None:
         )
 
 
-def fill(config: ExperimentConfig, examples: Examples, fold: Fold | None, storage, seed: int, fit: Fit) -> None:
-    """Run trials until the study has its budget of complete or running trials (another
-    worker's included). An interrupted or failed trial is marked failed and not counted."""
+def fill(config: ExperimentConfig, examples: Examples, fold: Fold | None, storage, fit: Fit, worker: int = 0) -> None:
+    """Run trials until the study has its budget of complete trials (other workers'
+    included). An interrupted or failed trial is marked failed and not counted; so is a
+    trial whose worker was killed outright, left running: it is simply never complete."""
     name = study_name(config, fold)
     study = optuna.create_study(
-        storage=storage, study_name=name, direction="maximize", sampler=_sampler(config, name), load_if_exists=True
+        storage=storage,
+        study_name=name,
+        direction="maximize",
+        sampler=_sampler(config, fold, worker),
+        load_if_exists=True,
     )
-    _claim(study, config)
-    train = protocol.final_training_items(examples.is_test) if fold is None else fold.train
-    inner = inner_folds(config, examples, train, None if fold is None else fold.dev)
-    counted = (TrialState.COMPLETE, TrialState.RUNNING)
-    while len(study.get_trials(deepcopy=False, states=counted)) < config.tune.trials:
+    _claim(study, config, examples)
+    inner = inner_folds(config, examples, training_items(examples, fold), None if fold is None else fold.dev)
+    while len(_complete(study)) < config.tune.trials:
         trial = study.ask()
         started = time.perf_counter()
         try:
             settings = _suggest(trial, config)
-            score = inner_score(search_space.config_with(config, settings), examples, inner, seed, fit)
+            score = inner_score(
+                search_space.config_with(config, settings), examples, inner, model_seed(config, fold), fit
+            )
         except BaseException:
             study.tell(trial, state=TrialState.FAIL)
             raise
@@ -176,11 +205,15 @@ def fill(config: ExperimentConfig, examples: Examples, fold: Fold | None, storag
 def chosen(config: ExperimentConfig, fold: Fold | None, n_train: int, storage) -> StudyRecord:
     """The study's choice: the best of its first `trials` complete trials (ties: the earlier)."""
     name = study_name(config, fold)
-    trials = _complete(optuna.load_study(study_name=name, storage=storage))[: config.tune.trials]
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        raise RunError(f"tune: no study {name} in the storage; fill it with `stance tune` first") from None
+    trials = _complete(study)[: config.tune.trials]
     if len(trials) < config.tune.trials:
         raise RunError(
             f"tune: study {name} has {len(trials)} complete trials of {config.tune.trials}; the others are still "
-            "running in another worker (wait for it), or their worker stopped (run `stance tune` again)"
+            "running in another worker (wait for it, then train again)"
         )
     best = max(trials, key=lambda t: (t.value, -t.number))
     return StudyRecord(
@@ -199,11 +232,21 @@ def chosen(config: ExperimentConfig, fold: Fold | None, n_train: int, storage) -
     )
 
 
-def tune_fold(config, examples, fold: Fold | None, storage, seed: int, fit: Fit) -> StudyRecord:
+def tune_fold(config, examples, fold: Fold | None, storage, fit: Fit, worker: int = 0) -> StudyRecord:
     """Fill the fold's study to its budget and return its choice."""
-    fill(config, examples, fold, storage, seed, fit)
-    n_train = len(protocol.final_training_items(examples.is_test) if fold is None else fold.train)
-    return chosen(config, fold, n_train, storage)
+    fill(config, examples, fold, storage, fit, worker)
+    return chosen(config, fold, len(training_items(examples, fold)), storage)
+
+
+def run_studies(config, examples, folds: Sequence[Fold], storage, fit: Fit, worker: int = 0) -> list[StudyRecord]:
+    """Every study of a tuned config, filled to its budget, and their choices.
+
+    Under `accelerate launch` each process would run trials of its own in one data-parallel
+    group: there the studies must already be full (`stance tune` first), and are only read.
+    """
+    if provenance.world_size() > 1:
+        return [chosen(config, fold, len(training_items(examples, fold)), storage) for fold in studies(config, folds)]
+    return [tune_fold(config, examples, fold, storage, fit, worker) for fold in studies(config, folds)]
 
 
 def record(config: ExperimentConfig, studies: list[StudyRecord], storage_url: str | None) -> TuningRecord:
@@ -227,7 +270,3 @@ def save_journal(storage, scratch: Path, destination: Path, studies: list[str]) 
     target = JournalStorage(JournalFileBackend(str(destination)))
     for name in studies:
         optuna.copy_study(from_study_name=name, from_storage=storage, to_storage=target, to_study_name=name)
-
-
-def settings_text(settings: dict) -> str:
-    return json.dumps(settings, sort_keys=True)

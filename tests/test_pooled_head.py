@@ -117,3 +117,14 @@ def test_a_model_folder_saved_without_the_head_file_is_not_loaded_as_a_head(tiny
     (tmp_path / "model" / pooled.HEAD_CONFIG).unlink()
     with pytest.raises(FileNotFoundError, match="train it again"):
         MODELS["transformer"].load(tmp_path / "model", model.config, 0)
+
+
+def test_a_run_folder_saved_before_the_pooled_head_is_refused_as_a_checkpoint(tiny_bert, tmp_path):
+    """Read as a plain encoder, an old AutoModelForSequenceClassification run would lose its trained head."""
+    from transformers import BertForSequenceClassification
+
+    old = tmp_path / "old-run-model"
+    BertForSequenceClassification.from_pretrained(str(tiny_bert), num_labels=3).save_pretrained(old)
+    shutil.copy(tiny_bert / "vocab.txt", old / "vocab.txt")
+    with pytest.raises(ConfigError, match="saved before the pooled head"):
+        MODELS["transformer"].preflight(transformer(old).config)

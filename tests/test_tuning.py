@@ -14,8 +14,8 @@ from conftest import REPO
 from stance.cli import main
 from stance.config import load_config
 from stance.runs import Run
-from stance.train import fit_one, prepare, study_folds
-from stance.tuning import inner_folds, open_storage, study_name, tune_fold
+from stance.train import fit_one, prepare
+from stance.tuning import inner_folds, open_storage, studies, study_name, tune_fold
 
 TUNE = {"trials": 3, "inner_splits": 2}
 GROUPED = {"type": "grouped_kfold", "n_splits": 2}
@@ -63,7 +63,7 @@ def test_no_outer_test_item_nor_an_edit_of_one_reaches_a_trial(tuned_config, tmp
 
         (tmp_path / f"fold{fold.index}").mkdir()
         storage = open_storage(None, tmp_path / f"fold{fold.index}")
-        record = tune_fold(config, examples, fold, storage, 0, spy_fit)
+        record = tune_fold(config, examples, fold, storage, spy_fit)
         assert len(record.trials) == TUNE["trials"] and seen
         assert set(seen) <= set(fold.train.tolist())
         held_out_families = set(examples.family[fold.test])
@@ -137,13 +137,13 @@ def test_a_study_chooses_among_its_first_budget_trials_only(tuned_config, tmp_pa
     config = load_config(path, [])
     _, examples, folds = prepare(config, str(path))
     storage = open_storage(str(tmp_path / "shared.journal"), None)
-    tune_fold(config, examples, folds[0], storage, 0, fit_one)
+    tune_fold(config, examples, folds[0], storage, fit_one)
     study = optuna.load_study(study_name=study_name(config, folds[0]), storage=storage)
     extra = study.ask({"C": optuna.distributions.FloatDistribution(0.01, 100, log=True)})
     extra.set_user_attr("settings", {"C": 1.0})
     extra.set_user_attr("seconds", 0.0)
     study.tell(extra, 2.0)  # better than any real score
-    record = tune_fold(config, examples, folds[0], storage, 0, fit_one)
+    record = tune_fold(config, examples, folds[0], storage, fit_one)
     assert [t.number for t in record.trials] == list(range(TUNE["trials"]))
     assert record.score < 2.0
 
@@ -213,7 +213,7 @@ def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tu
     config = load_config(path, [])
     _, _, folds = prepare(config, str(path))
     before = {}
-    for fold in study_folds(config, folds):
+    for fold in studies(config, folds):
         trials = optuna.load_study(study_name=study_name(config, fold), storage=opened).trials
         states = {t.state for t in trials}
         assert states == {optuna.trial.TrialState.COMPLETE}, states

@@ -41,15 +41,17 @@ def _folds_by_repeat(rows: Sequence[PredictionRow]) -> dict[int, dict[tuple, tup
     return by_repeat
 
 
-def paired(rows_a: Sequence[PredictionRow], rows_b: Sequence[PredictionRow]) -> bool:
-    """True when both runs predicted the same items in the same splits and folds: repeat
-    by repeat, or with one run's single repeat matching every repeat of the other (a run
-    whose repeats only change the model's seed, against a run of one repeat)."""
+def paired(rows_a: Sequence[PredictionRow], rows_b: Sequence[PredictionRow], seed_repeats: bool = False) -> bool:
+    """True when both runs predicted the same items in the same splits, folds and repeats.
+
+    With `seed_repeats`, also when one run's single repeat matches every repeat of the
+    other (a run whose repeats only change the model's seed, against a run of one
+    repeat): comparable, though not row by row, so never for an ensemble."""
     a, b = _folds_by_repeat(rows_a), _folds_by_repeat(rows_b)
     if a.keys() == b.keys() and all(a[r] == b[r] for r in a):
         return True
     one, many = (a, b) if len(a) == 1 else (b, a)
-    return len(one) == 1 and all(folds == next(iter(one.values())) for folds in many.values())
+    return seed_repeats and len(one) == 1 and all(folds == next(iter(one.values())) for folds in many.values())
 
 
 def _repeat_counts(rows: Sequence[PredictionRow], ids: Sequence[str]) -> np.ndarray:
@@ -86,7 +88,7 @@ def compare(rows: Sequence[PredictionRow], baseline_rows: Sequence[PredictionRow
     """Paired tests of a run's test predictions against a baseline's, or None when their folds differ."""
     rows = [r for r in rows if r.split == "test"]
     baseline_rows = [r for r in baseline_rows if r.split == "test"]
-    if not paired(rows, baseline_rows):
+    if not paired(rows, baseline_rows, seed_repeats=True):
         return None
     ids = sorted({r.id for r in rows})
     order = list(dict.fromkeys(r.id for r in rows))  # the permutation's item order, as it always was

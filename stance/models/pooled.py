@@ -33,6 +33,16 @@ def saved_head(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def is_old_classifier(folder: Path) -> bool:
+    """A run's model folder from before the pooled head: a saved AutoModelForSequenceClassification,
+    whose trained head would be dropped if it were read as a plain encoder."""
+    config = Path(folder) / "config.json"
+    if not config.is_file():
+        return False
+    architectures = json.loads(config.read_text(encoding="utf-8")).get("architectures") or []
+    return any(name.endswith("ForSequenceClassification") for name in architectures)
+
+
 def checkpoint_pooling(folder: Path) -> str:
     """The pooling the checkpoint was trained with: a run's saved head, else its
     sentence-transformers pooling config, else mean (the one a plain encoder folder

@@ -93,6 +93,9 @@ class TransformerModel(EncoderModel):
             report_to="none",
             disable_tqdm=not show_progress(),
             dataloader_pin_memory=device().type == "cuda",  # pinning is a no-op (and a warning) on CPU
+            # Every parameter gets a gradient (PooledClassifier drops an unused pooler), so
+            # data-parallel training need not search the graph for unused ones each step.
+            ddp_find_unused_parameters=False,
         )
 
     def _pairs_with(self, targets) -> Sequence[str] | None:
@@ -130,6 +133,11 @@ class TransformerModel(EncoderModel):
         folder = Path(checkpoints.resolve(config.checkpoint))
         head = pooled.saved_head(folder)
         if head is None:
+            if pooled.is_old_classifier(folder):
+                raise ConfigError(
+                    f"model.checkpoint: {folder} is a run saved before the pooled head "
+                    "(AutoModelForSequenceClassification); train that run again"
+                )
             return
         if head.get("labels") != list(LABELS):
             raise ConfigError(f"model.checkpoint: {folder} has a head over {head.get('labels')}, not {list(LABELS)}")

@@ -45,7 +45,11 @@ def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
         return [f"No `{CHALLENGER_TYPE}` run shares its folds with a `{BASELINE_TYPE}` run: no headline comparison."]
     challenger, baseline, result = pair
     holm_p = next((t.holm_p for t in tests if (t.run.name, t.baseline.name) == (challenger.name, baseline.name)), None)
-    corrected = "" if holm_p is None else f", Holm-adjusted over the {len(tests)} paired tests below p {p_text(holm_p)}"
+    corrected = (
+        ", not a row of the paired table below, so not adjusted"
+        if holm_p is None
+        else f", Holm-adjusted over the {len(tests)} paired tests below p {p_text(holm_p)}"
+    )
     seeds = []
     if _repeats(challenger) > 1:
         per_seed = [
@@ -55,9 +59,11 @@ def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
         ]
         seeds = [
             "",
-            f"The transformer ran {_repeats(challenger)} seeds on the same folds (`protocol.reshuffle: false`); "
-            "Δ is that of their pooled predictions, and its interval resamples the seeds as well as the items, "
-            f"so it holds seed variance. Δ of each seed alone: {', '.join(f'{d:+.1f}' for d in per_seed)}.",
+            f"The transformer ran {_repeats(challenger)} seeds on the same folds (`protocol.reshuffle: false`). "
+            "Δ is that of their pooled predictions. Its interval resamples the seeds as well as the items, so it "
+            f"holds seed variance (roughly: a bootstrap over {_repeats(challenger)} seeds understates their spread); "
+            "the permutation p treats the pooled seeds as one system. "
+            f"Δ of each seed alone: {', '.join(f'{d:+.1f}' for d in per_seed)}.",
         ]
     return [
         f"`{challenger.name}` against `{baseline.name}` on {result.n_items} shared test items: "

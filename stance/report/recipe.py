@@ -57,6 +57,8 @@ def _recipe(run: Run) -> str:
     model = run.record.model or {}
     if run.config.model.type != "transformer":
         return run.config.model.type
+    if run.record.tuning is not None:
+        return "tuned per fold"
     return f"{model.get('pooling', '?')} pooling, {model.get('head_init', '?')} head"
 
 
