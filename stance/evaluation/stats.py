@@ -1,9 +1,10 @@
 """Uncertainty and significance for small test sets. Pure functions, no I/O.
 
 Everything works on per-item confusion counts: `counts[s]` is the 3x3 matrix
-(gold x predicted, LABELS order) of item s summed over its CV repeats. Confusion
-counts add up, so a bootstrap resample or a paired permutation is a weighted sum of
-these matrices, and thousands of them are one matrix product.
+(gold x predicted, LABELS order) of item s summed over its CV repeats (or, for the
+paired bootstrap, kept apart per repeat: `counts[r, s]`). Confusion counts add up, so a
+bootstrap resample or a paired permutation is a weighted sum of these matrices, and
+thousands of them are one matrix product.
 """
 
 from collections.abc import Sequence
