@@ -58,12 +58,12 @@ def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
             if (stats_of_seed := _one_seed(challenger, baseline, repeat)) is not None
         ]
         seeds = [
-            "",
             f"The transformer ran {_repeats(challenger)} seeds on the same folds (`protocol.reshuffle: false`). "
             "Δ is that of their pooled predictions. Its interval resamples the seeds as well as the items, so it "
             f"holds seed variance (roughly: a bootstrap over {_repeats(challenger)} seeds understates their spread); "
             "the permutation p treats the pooled seeds as one system. "
             f"Δ of each seed alone: {', '.join(f'{d:+.1f}' for d in per_seed)}.",
+            "",
         ]
     return [
         f"`{challenger.name}` against `{baseline.name}` on {result.n_items} shared test items: "
@@ -72,7 +72,6 @@ def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
         f"{pct(result.minimum_detectable_difference)} points.",
         "",
         *seeds,
-        "",
         f"**Verdict:** {verdict_text(challenger.name, baseline.name, result, holm_p)}",
     ]
 
