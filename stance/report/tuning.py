@@ -45,9 +45,9 @@ def fixed_values_table(tuned: Sequence[Run], fixed: Mapping[str, Run]) -> list[s
     if not pairs:
         return []
     lines = [
-        "Nested scores beside the fixed-values run of the same name. Fixed values chosen by a study that "
-        "saw every item (the final model's) make that run's score optimistic; the nested score is the "
-        "estimate of the model type with its tuning.",
+        "Nested scores beside the fixed-values run of the same name, which uses the values its config "
+        "names. Had those been taken from a study that saw every item (the final model's), that score would "
+        "be optimistic; the nested score is the estimate of the model type with its tuning.",
         "",
         "| run | nested macro-F1 [95% CI] | fixed-values macro-F1 [95% CI] | fixed-values seeds |",
         "|---|---|---|---|",
