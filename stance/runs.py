@@ -412,6 +412,11 @@ class Run:
     def test_predictions(self) -> list[PredictionRow]:
         return [row for row in self.predictions if row.split == "test"]
 
+    @property
+    def n_repeats(self) -> int:
+        """Passes over the test items: CV repeats, or seeds on the same folds."""
+        return len({row.repeat for row in self.test_predictions})
+
     @cached_property
     def chance(self) -> ChanceNull | None:
         path = self.path / CHANCE_FILE
@@ -470,6 +475,11 @@ class Run:
         tmp = self.path / f".{name}.tmp"
         figure.savefig(tmp, format="png", dpi=120)
         os.replace(tmp, self.path / name)
+
+
+def of_model_type(runs: list[Run], *types: str) -> list[Run]:
+    """The trained runs (not ensembles) whose model is one of `types`."""
+    return [run for run in runs if run.config is not None and run.config.model.type in types]
 
 
 def find_runs(experiments_dir: Path) -> list[Run]:

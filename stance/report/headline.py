@@ -11,27 +11,19 @@ from collections.abc import Sequence
 from stance.evaluation.compare import Comparison, compare
 from stance.report.format import ci_text, p_text, pct
 from stance.report.paired import PairedTest, verdict_text
-from stance.runs import Run
+from stance.runs import Run, of_model_type
 
 BASELINE_TYPE, CHALLENGER_TYPE = "tfidf", "transformer"
-
-
-def _of_type(runs: Sequence[Run], model_type: str) -> list[Run]:
-    return [run for run in runs if run.config is not None and run.config.model.type == model_type]
-
-
-def _repeats(run: Run) -> int:
-    return len({row.repeat for row in run.test_predictions})
 
 
 def best_pair(runs: Sequence[Run]) -> tuple[Run, Run, Comparison] | None:
     """The paired (transformer, tfidf) runs with the most shared test items, then the most
     repeats (seeds) of the transformer, and their comparison: the pair with the most power."""
     best, best_power = None, None
-    for challenger in _of_type(runs, CHALLENGER_TYPE):
-        for baseline in _of_type(runs, BASELINE_TYPE):
+    for challenger in of_model_type(runs, CHALLENGER_TYPE):
+        for baseline in of_model_type(runs, BASELINE_TYPE):
             result = compare(challenger.predictions, baseline.predictions, seed=challenger.record.seed)
-            power = None if result is None else (result.n_items, _repeats(challenger))
+            power = None if result is None else (result.n_items, challenger.n_repeats)
             if power is not None and (best is None or power > best_power):
                 best, best_power = (challenger, baseline, result), power
     return best
@@ -51,16 +43,16 @@ def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
         else f", Holm-adjusted over the {len(tests)} paired tests below p {p_text(holm_p)}"
     )
     seeds = []
-    if _repeats(challenger) > 1:
+    if challenger.n_repeats > 1:
         per_seed = [
             100 * stats_of_seed.macro_f1_difference
             for repeat in sorted({row.repeat for row in challenger.test_predictions})
             if (stats_of_seed := _one_seed(challenger, baseline, repeat)) is not None
         ]
         seeds = [
-            f"The transformer ran {_repeats(challenger)} seeds on the same folds (`protocol.reshuffle: false`). "
+            f"The transformer ran {challenger.n_repeats} seeds on the same folds (`protocol.reshuffle: false`). "
             "Δ is that of their pooled predictions. Its interval resamples the seeds as well as the items, so it "
-            f"holds seed variance (roughly: a bootstrap over {_repeats(challenger)} seeds understates their spread); "
+            f"holds seed variance (roughly: a bootstrap over {challenger.n_repeats} seeds understates their spread); "
             "the permutation p treats the pooled seeds as one system. "
             f"Δ of each seed alone: {', '.join(f'{d:+.1f}' for d in per_seed)}.",
             "",

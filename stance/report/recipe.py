@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from stance.evaluation.compare import Comparison, compare
 from stance.report.format import ci_text, p_cell, pct
-from stance.runs import Run
+from stance.runs import Run, of_model_type
 
 FINE_TUNED_TYPES, PROBE_TYPE = ("transformer", "setfit"), "embeddings"
 
@@ -26,16 +26,12 @@ def _checkpoint(run: Run) -> str | None:
     return None if run.config is None else getattr(run.config.model, "checkpoint", None)
 
 
-def _of_type(runs: Sequence[Run], types: Sequence[str]) -> list[Run]:
-    return [run for run in runs if run.config is not None and run.config.model.type in types]
-
-
 def probe_pairs(runs: Sequence[Run]) -> list[tuple[Run, Run, Comparison]]:
     """(fine-tuned run, its frozen probe, their paired comparison) for every fine-tuned run
     with a probe of the same checkpoint on the same folds."""
     pairs = []
-    for tuned in _of_type(runs, FINE_TUNED_TYPES):
-        for probe in _of_type(runs, [PROBE_TYPE]):
+    for tuned in of_model_type(runs, *FINE_TUNED_TYPES):
+        for probe in of_model_type(runs, PROBE_TYPE):
             if _checkpoint(probe) != _checkpoint(tuned):
                 continue
             result = compare(tuned.predictions, probe.predictions, seed=tuned.record.seed)
