@@ -268,6 +268,7 @@ class SetFitConfig(EncoderConfig):
     batch_size: int = Field(16, ge=1, description="pairs per contrastive batch")
     body_learning_rate: float = Field(2e-5, gt=0, description="learning rate of the encoder")
     max_steps: int = Field(-1, description="cap on contrastive steps (-1: no cap); large data makes many pairs")
+    C: float = Field(1.0, gt=0, description="inverse regularisation strength of the logistic-regression head")
 
 
 class EmbeddingsConfig(EncoderConfig):

@@ -234,7 +234,7 @@ def train(
             studies = tuning.run_studies(config, examples, folds, storage, fit_one)
         started = time.perf_counter()
         tune_seconds = started - tuned_at
-        settings = None if studies is None else [study.settings for study in studies[: len(folds)]]
+        settings = None if studies is None else tuning.settings_per_fold(config, folds, studies)
         rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(
             config, examples, folds, settings=settings
         )

@@ -85,8 +85,20 @@ def inner_folds(config: ExperimentConfig, examples: Examples, train: np.ndarray,
 
 def studies(config: ExperimentConfig, folds: Sequence[Fold]) -> list[Fold | None]:
     """The folds a tuned config has a study for: each outer fold, then (None) the final
-    model's, when the protocol refits one on every item."""
-    return [*folds, None] if config.protocol.refits_final_model else list(folds)
+    model's, when the protocol refits one on every item.
+
+    Under `reshuffle: false` every repeat reruns the first repeat's folds, so those folds'
+    studies serve every repeat: the repeats then differ only in the seed of the outer fit,
+    and the spread they show is that seed's variance, not the tuning's."""
+    distinct = list(folds) if config.protocol.reshuffle else [fold for fold in folds if fold.repeat == 0]
+    return [*distinct, None] if config.protocol.refits_final_model else distinct
+
+
+def settings_per_fold(config: ExperimentConfig, folds: Sequence[Fold], chosen: Sequence[StudyRecord]) -> list[dict]:
+    """Each outer fold's settings: the choice of its study (its own, or under `reshuffle:
+    false` the first repeat's study of the same fold)."""
+    by_place = {(study.repeat, study.fold): study.settings for study in chosen if study.fold is not None}
+    return [by_place[(fold.repeat if config.protocol.reshuffle else 0, fold.index)] for fold in folds]
 
 
 def training_items(examples: Examples, fold: Fold | None) -> np.ndarray:
@@ -149,9 +161,14 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 
 def fingerprint(config: ExperimentConfig, examples: Examples) -> str:
     """What a study's trials depend on: the labelled items, folds, model, space and seeds.
-    Not the run's name, and not the budget, which may grow (the first N trials are chosen from)."""
+    Not the run's name, and not the budget, which may grow (the first N trials are chosen
+    from). Nor the number of repeats and whether they reshuffle: those decide which
+    studies a run has, not what a named study sees (a repeat's folds do not depend on how
+    many follow). They are set to their one-repeat values rather than dropped, so that the
+    fingerprints of studies filled before this rule still match."""
     relevant = config.model_dump(mode="json", exclude={"name"})
     relevant["tune"].pop("trials")
+    relevant["protocol"].update(n_repeats=1, reshuffle=True)  # unset n_repeats is one repeat too
     relevant["items"] = hashlib.sha256(
         "\n".join(map(str, zip(examples.id, examples.text, examples.label))).encode()
     ).hexdigest()

@@ -23,11 +23,11 @@ GROUPED = {"type": "grouped_kfold", "n_splits": 2}
 
 @pytest.fixture
 def tuned_config(write_config, with_sets):
-    def write(name="tuned", tune=TUNE, model=None, **sections):
+    def write(name="tuned", tune=TUNE, model=None, protocol=GROUPED, **sections):
         return write_config(
             name=name,
             data={"seeds_dir": str(with_sets), "sets": ["constructed", "contrast"]},
-            protocol=GROUPED,
+            protocol=protocol,
             tune=tune,
             model=model or {"type": "tfidf"},
             **sections,
@@ -115,6 +115,40 @@ def test_each_fold_is_fitted_with_the_settings_its_study_chose(tuned_config, tmp
     chosen = [s.settings["C"] for s in studies_of(run_dir)]
     # the outer fits are the last three builds (after every trial's inner fits)
     assert built[-3:] == chosen
+
+
+def test_repeats_on_the_same_folds_share_each_folds_study_and_differ_in_seed(tuned_config, tmp_path, monkeypatch):
+    """Under reshuffle: false, more seeds need no more tuning: a 2-repeat run trained on the
+    studies of its 1-repeat version runs no trial, and refits each fold with that fold's
+    choice under the repeat's own seed."""
+    from stance import train as train_module
+
+    storage = str(tmp_path / "studies.journal")
+    one = tuned_config()
+    assert main(["train", "--config", str(one), "--out", str(tmp_path / "one"), "--storage", storage]) == 0
+    n_trials = len(optuna.load_study(study_name="tuned/final", storage=open_storage(storage, None)).trials)
+
+    built = []
+    real = train_module.build_model
+
+    def spy(config, seed):
+        built.append((config.model.C, seed))
+        return real(config, seed)
+
+    monkeypatch.setattr(train_module, "build_model", spy)
+    three = tuned_config(protocol={**GROUPED, "n_repeats": 3, "reshuffle": False})
+    experiments = tmp_path / "experiments"
+    assert main(["train", "--config", str(three), "--out", str(experiments / "tuned"), "--storage", storage]) == 0
+    studies = studies_of(experiments / "tuned")
+    assert [s.study for s in studies] == [s.study for s in studies_of(tmp_path / "one")]
+    assert len(optuna.load_study(study_name="tuned/final", storage=open_storage(storage, None)).trials) == n_trials
+    fold_c = [s.settings["C"] for s in studies[:-1]]
+    seed = Run.open(experiments / "tuned").record.seed
+    # no trial fits: the builds are the 6 outer fits (3 repeats x 2 folds), then the final model
+    assert built == [(c, seed + r) for r in range(3) for c in fold_c] + [(studies[-1].settings["C"], seed)]
+    assert main(["evaluate", "--run", str(experiments / "tuned")]) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    assert "tuned: every repeat reruns the same folds" in (experiments / "REPORT.md").read_text()
 
 
 def test_same_config_and_seed_tune_the_same_way(tuned_config, tmp_path):
@@ -229,10 +263,11 @@ def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tu
     assert json.loads((tmp_path / "run" / "run.json").read_text())["tuning"]["storage"] == str(storage)
 
 
-@pytest.mark.parametrize("model_type", ["transformer", "embeddings"])
+@pytest.mark.parametrize("model_type", ["transformer", "embeddings", "setfit"])
 def test_the_encoder_types_tune_over_their_default_spaces(model_type, tuned_config, tiny_bert, tmp_path):
     tiny = {"checkpoint": str(tiny_bert), "max_length": 32}
-    model = {"type": model_type, **tiny, **({"epochs": 1, "batch_size": 4} if model_type == "transformer" else {})}
+    small = {"transformer": {"epochs": 1, "batch_size": 4}, "setfit": {"batch_size": 8}}.get(model_type, {})
+    model = {"type": model_type, **tiny, **small}
     run_dir = tmp_path / "run"
     path = tuned_config(tune={"trials": 2, "inner_splits": 2}, model=model)
     assert main(["train", "--config", str(path), "--out", str(run_dir)]) == 0
@@ -240,12 +275,19 @@ def test_the_encoder_types_tune_over_their_default_spaces(model_type, tuned_conf
     expected = {
         "transformer": {"learning_rate", "epochs", "warmup_fraction", "pooling", "head_init"},
         "embeddings": {"C"},
+        "setfit": {"body_learning_rate", "num_iterations", "C"},
     }
     assert all(set(s.settings) == expected[model_type] for s in studies)
     if model_type == "transformer":  # the saved model is the final study's choice
         saved = json.loads((run_dir / "model" / "classifier.json").read_text())
         assert saved["pooling"] == studies[-1].settings["pooling"] == Run.open(run_dir).record.model["pooling"]
         assert Run.open(run_dir).record.model["head_init"] == studies[-1].settings["head_init"]
+    if model_type == "setfit":  # the head's C is the chosen one, in the saved model too
+        from stance.models import MODELS
+
+        config = load_config(path, [])
+        saved = MODELS["setfit"].load(run_dir / "model", config.model, config.seed)
+        assert saved.model.model_head.C == studies[-1].settings["C"]
 
 
 def test_the_report_gives_budgets_choices_and_expected_validation_performance(tuned_config, tmp_path):

@@ -37,7 +37,7 @@ class SetFitStanceModel(EncoderModel):
         self._body_vectors: CachedEncoder | None = None  # set when other folds continue from this model
 
     def _head_params(self) -> dict:
-        return {"class_weight": "balanced", "max_iter": 5000, "random_state": self.seed}
+        return {"C": self.config.C, "class_weight": "balanced", "max_iter": 5000, "random_state": self.seed}
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], targets=None, dev=None) -> "SetFitStanceModel":
         import transformers

@@ -26,7 +26,10 @@ def curves(runs: Sequence[Run]) -> dict[str, tuple]:
 
 
 def _fold_score(run: Run, study: StudyRecord) -> float:
-    rows = [r for r in run.test_predictions if (r.repeat, r.fold) == (study.repeat, study.fold)]
+    """The test macro-F1 of the folds the study chose for: its own, or under `reshuffle:
+    false` the same fold in every repeat (pooled over the repeats' seeds)."""
+    every_repeat = run.config is not None and not run.config.protocol.reshuffle
+    rows = [r for r in run.test_predictions if r.fold == study.fold and (every_repeat or r.repeat == study.repeat)]
     return scores([r.gold for r in rows], [r.predicted for r in rows])["macro_f1"]
 
 
@@ -121,4 +124,12 @@ def section(runs: Sequence[Run], figures_dir: str, fixed: Mapping[str, Run] | No
                 f"| {run.name} | {fold} | {study.n_train} | {_settings(study.settings)} | "
                 f"{pct(study.score)} | {pct(_fold_score(run, study))} |"
             )
+    shared = [run.name for run in tuned if run.n_repeats > 1 and not run.config.protocol.reshuffle]
+    if shared:
+        lines += [
+            "",
+            f"{', '.join(shared)}: every repeat reruns the same folds with a new model seed and takes each "
+            "fold's settings from that fold's one study, so its interval holds the outer fit's seed variance, "
+            "not the tuning's; a fold's test macro-F1 pools its seeds.",
+        ]
     return lines
