@@ -87,7 +87,15 @@ def cmd_predict(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from stance.report.comparison import write_report
 
-    print(f"wrote {write_report(args.experiments, baseline=args.baseline, fixed_dir=args.fixed)}")
+    command = ["stance report"]  # the report names the command that wrote it, as a user would retype it
+    if args.experiments != EXPERIMENTS_DIR:
+        command.append(f"--experiments {args.experiments}")
+    if args.baseline != DEFAULT_BASELINE:
+        command.append(f"--baseline {args.baseline}")
+    if args.fixed is not None:
+        command.append(f"--fixed {args.fixed}")
+    path = write_report(args.experiments, baseline=args.baseline, fixed_dir=args.fixed, command=" ".join(command))
+    print(f"wrote {path}")
 
 
 def cmd_ensemble(args: argparse.Namespace) -> None:

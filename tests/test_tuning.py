@@ -300,6 +300,7 @@ def test_the_report_gives_budgets_choices_and_expected_validation_performance(tu
         assert main(["evaluate", "--run", str(experiments / name)]) == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
+    assert f"Written by `stance report --experiments {experiments}`." in report  # the command to rerun
     assert "## Tuning: budgets, choices and expected validation performance" in report
     assert "**The tuned runs here had different budgets (tuned 3, tuned_more 4)" in report
     outer = [s for s in studies_of(experiments / "tuned") if s.fold is not None]

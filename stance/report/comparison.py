@@ -38,12 +38,14 @@ def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
     return open_source(configs[0].data.model_copy(update={"sets": sets}))
 
 
-def render(runs: Sequence[Run], baseline: str, fixed: dict[str, Run] | None = None) -> str:
+def render(
+    runs: Sequence[Run], baseline: str, fixed: dict[str, Run] | None = None, command: str = "stance report"
+) -> str:
     tests, unpaired = paired.paired_tests(runs, baseline)
     lines = [
         "# Comparison of runs",
         "",
-        "Written by `stance report` (`make evaluate`). " + summary.INTRO,
+        f"Written by `{command}`. " + summary.INTRO,
         "",
         *summary.table(runs),
         "",
@@ -109,7 +111,9 @@ def _save(figure, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
-def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE, fixed_dir: Path | None = None) -> Path:
+def write_report(
+    experiments_dir: Path, baseline: str = DEFAULT_BASELINE, fixed_dir: Path | None = None, command: str = "stance report"
+) -> Path:
     """Write REPORT.md, REPORT.html and their figures for every evaluated run; tuned runs are
     shown beside the fixed-values runs of the same names in `fixed_dir`, if given."""
     runs = [run for run in find_runs(experiments_dir) if run.is_evaluated]
@@ -132,7 +136,7 @@ def write_report(experiments_dir: Path, baseline: str = DEFAULT_BASELINE, fixed_
         tags, values = behaviour.accuracy_table(tagged)
         _save(plots.tag_heatmap(tags, [run.name for run in tagged], values), figures / behaviour.FIGURE)
     fixed = None if fixed_dir is None else {run.name: run for run in find_runs(fixed_dir)}
-    text = render(runs, baseline, fixed)
+    text = render(runs, baseline, fixed, command)
     path = experiments_dir / REPORT_NAME
     write_atomically(path, text)
     write_atomically(experiments_dir / HTML_NAME, html.to_html(text, experiments_dir, "stance: comparison of runs"))
