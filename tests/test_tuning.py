@@ -318,6 +318,17 @@ def test_the_report_gives_budgets_choices_and_expected_validation_performance(tu
     fixed_score = Run.open(fixed / "tuned").metrics.macro_f1
     assert f"| tuned | {100 * Run.open(experiments / 'tuned').metrics.macro_f1:.1f} [" in report
     assert f"| {100 * fixed_score:.1f} [" in report.split("fixed-values macro-F1")[1]
+    assert report.count("| its config |") == 1
+
+    # a fixed-values run whose values are the final study's choice (rounded as a config would) says so
+    final = studies_of(experiments / "tuned")[-1].settings
+    overrides = [f"model.{k}={json.dumps(float(f'{v:.4g}') if isinstance(v, float) else v)}" for k, v in final.items()]
+    untuned = str(tuned_config(name="tuned", tune=None))
+    sets = [arg for override in overrides for arg in ("--set", override)]
+    assert main(["train", "--config", untuned, *sets, "--out", str(fixed / "tuned"), "--overwrite"]) == 0
+    assert main(["evaluate", "--run", str(fixed / "tuned")]) == 0
+    assert main(["report", "--experiments", str(experiments), "--fixed", str(fixed)]) == 0
+    assert "| the final study's choice |" in (experiments / "REPORT.md").read_text()
 
 
 @pytest.mark.slow

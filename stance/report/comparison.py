@@ -112,7 +112,10 @@ def _save(figure, path: Path) -> None:
 
 
 def write_report(
-    experiments_dir: Path, baseline: str = DEFAULT_BASELINE, fixed_dir: Path | None = None, command: str = "stance report"
+    experiments_dir: Path,
+    baseline: str = DEFAULT_BASELINE,
+    fixed_dir: Path | None = None,
+    command: str = "stance report",
 ) -> Path:
     """Write REPORT.md, REPORT.html and their figures for every evaluated run; tuned runs are
     shown beside the fixed-values runs of the same names in `fixed_dir`, if given."""

@@ -41,24 +41,47 @@ def _settings(settings: dict) -> str:
     )
 
 
+def _values_source(run: Run, other: Run) -> str:
+    """Where the fixed-values run's values come from: the tuned run's final study (to the
+    4 digits a config rounds them to), or its own config."""
+    final = run.record.tuning.studies[-1]
+    if final.fold is not None or other.config is None:
+        return "its config"
+    # A config key left to its default (pooling: the checkpoint's own) counts as the value the
+    # run resolved it to, which its run.json records.
+    resolved = {key: value for key, value in (other.record.model or {}).items() if value is not None}
+    model = {**other.config.model.model_dump(mode="json"), **resolved}
+
+    def same(key, value) -> bool:
+        mine = model.get(key)
+        if isinstance(value, float) and isinstance(mine, int | float):
+            return abs(mine - value) <= 1e-3 * abs(value)
+        return mine == value
+
+    return "the final study's choice" if all(same(k, v) for k, v in final.settings.items()) else "its config"
+
+
 def fixed_values_table(tuned: Sequence[Run], fixed: Mapping[str, Run]) -> list[str]:
-    """Each tuned run beside the run of the same name trained with fixed values (e.g. those
-    the final study chose, on every item: an optimistic score, which the nested one is not)."""
+    """Each tuned run beside the run of the same name trained with fixed values: those the
+    final study chose on every item (an optimistic score, which the nested one is not), or
+    values set in its config."""
     pairs = [(run, fixed[run.name]) for run in tuned if run.name in fixed and fixed[run.name].is_evaluated]
     if not pairs:
         return []
     lines = [
-        "Nested scores beside the fixed-values run of the same name, which uses the values its config "
-        "names. Had those been taken from a study that saw every item (the final model's), that score would "
-        "be optimistic; the nested score is the estimate of the model type with its tuning.",
+        "Nested scores beside the fixed-values run of the same name. Where that run's values are the "
+        "final study's choice, they were chosen on inner folds of every item, including the items the run "
+        "is then scored on, so its score is optimistic; the nested score is the estimate of the model type "
+        "with its tuning.",
         "",
-        "| run | nested macro-F1 [95% CI] | fixed-values macro-F1 [95% CI] | fixed-values seeds |",
-        "|---|---|---|---|",
+        "| run | nested macro-F1 [95% CI] | fixed-values macro-F1 [95% CI] | fixed-values seeds | fixed values |",
+        "|---|---|---|---|---|",
     ]
     for run, other in pairs:
         lines.append(
             f"| {run.name} | {pct(run.metrics.macro_f1)} {ci_text(run.metrics.ci95['macro_f1'])} | "
-            f"{pct(other.metrics.macro_f1)} {ci_text(other.metrics.ci95['macro_f1'])} | {other.n_repeats} |"
+            f"{pct(other.metrics.macro_f1)} {ci_text(other.metrics.ci95['macro_f1'])} | {other.n_repeats} | "
+            f"{_values_source(run, other)} |"
         )
     return lines
 
