@@ -14,7 +14,7 @@ from stance.threads import numeric_threads
 
 EXPERIMENTS_DIR = Path("experiments")
 STORAGE_HELP = (
-    "where tuning studies live: an RDB URL (postgresql://..., mysql://..., sqlite:///file.db) "
+    "where tuning studies live: an RDB URL (postgresql+psycopg://..., mysql://..., sqlite:///file.db) "
     "or a journal file that processes on one machine share"
 )
 

@@ -229,13 +229,12 @@ def test_an_unopenable_storage_is_one_line(tuned_config, tmp_path, capsys):
     assert err.startswith("error: --storage nosuchdialect://x: cannot open it") and len(err.strip().splitlines()) == 1
 
 
-def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tuned_config, tmp_path):
-    """Two `stance tune` processes at once on one journal: every trial completes once, each
+def _two_workers_then_train(tuned_config, tmp_path, storage: str) -> None:
+    """Two `stance tune` processes at once on one storage: every trial completes once, each
     study reaches its budget, and `stance train` then runs no trial of its own."""
     path = tuned_config(tune={"trials": 6, "inner_splits": 2})
-    storage = tmp_path / "shared.journal"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "STANCE_JOBS": "2"}
-    command = [sys.executable, "-m", "stance", "tune", "--config", str(path), "--storage", str(storage)]
+    command = [sys.executable, "-m", "stance", "tune", "--config", str(path), "--storage", storage]
     workers = [subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     try:
         for worker in workers:
@@ -243,7 +242,7 @@ def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tu
     finally:
         for worker in workers:
             worker.kill()  # a worker that hung must not outlive the test
-    opened = open_storage(str(storage), None)
+    opened = open_storage(storage, None)
     config = load_config(path, [])
     _, _, folds = prepare(config, str(path))
     before = {}
@@ -256,11 +255,82 @@ def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tu
         # the budget, plus at most one trial the other worker began as it filled
         assert 6 <= len(trials) <= 7
         before[study_name(config, fold)] = len(trials)
-    assert main(["train", "--config", str(path), "--out", str(tmp_path / "run"), "--storage", str(storage)]) == 0
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "run"), "--storage", storage]) == 0
     for name, count in before.items():
         assert len(optuna.load_study(study_name=name, storage=opened).trials) == count
     assert {s.study: len(s.trials) for s in studies_of(tmp_path / "run")} == dict.fromkeys(before, 6)
-    assert json.loads((tmp_path / "run" / "run.json").read_text())["tuning"]["storage"] == str(storage)
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["tuning"]["storage"] == storage
+
+
+def test_two_workers_fill_one_study_set_and_train_reads_it_without_new_trials(tuned_config, tmp_path):
+    _two_workers_then_train(tuned_config, tmp_path, str(tmp_path / "shared.journal"))
+
+
+@pytest.fixture
+def postgres_url():
+    """A real PostgreSQL server on localhost, in a scratch cluster, stopped by its pid.
+    Skipped where no PostgreSQL server is installed. As root, the server runs as the
+    `postgres` user, since PostgreSQL refuses to run as root."""
+    import glob
+    import pwd
+    import shutil
+    import signal
+    import socket
+    import tempfile
+    import time
+
+    pytest.importorskip("psycopg", reason="psycopg is in the test extras (make setup)")
+    server = shutil.which("postgres") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))), None)
+    if server is None:
+        pytest.skip("no PostgreSQL server installed")
+    bindir = os.path.dirname(os.path.realpath(server))
+    user = "postgres" if os.geteuid() == 0 else None
+    scratch = tempfile.mkdtemp(prefix="stance-pg-")  # outside pytest's root-only tmp_path
+    if user:
+        os.chown(scratch, pwd.getpwnam(user).pw_uid, -1)
+    try:
+        data = os.path.join(scratch, "data")
+        subprocess.run(
+            [os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "stance"],
+            user=user, check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [server, "-D", data, "-p", str(port), "-h", "127.0.0.1", "-k", scratch],
+            user=user, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        url = f"postgresql+psycopg://stance@127.0.0.1:{port}/postgres"
+        try:
+            import psycopg
+
+            started = time.monotonic()
+            while True:
+                assert process.poll() is None, process.stderr.read().decode()
+                assert time.monotonic() - started < 60, "PostgreSQL did not accept connections within 60 s"
+                try:
+                    psycopg.connect(
+                        f"host=127.0.0.1 port={port} user=stance dbname=postgres", connect_timeout=2
+                    ).close()
+                    break
+                except psycopg.OperationalError:
+                    time.sleep(0.3)
+            yield url
+        finally:
+            os.kill(process.pid, signal.SIGINT)  # PostgreSQL's fast shutdown
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_study_set_in_a_real_postgresql(tuned_config, tmp_path, postgres_url):
+    """`--storage postgresql+psycopg://...`, as the README tells several machines to share studies."""
+    _two_workers_then_train(tuned_config, tmp_path, postgres_url)
 
 
 @pytest.mark.parametrize("model_type", ["transformer", "embeddings", "setfit"])
