@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import shlex
 import signal
 import sys
 import time
@@ -87,14 +88,14 @@ def cmd_predict(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from stance.report.comparison import write_report
 
-    command = ["stance report"]  # the report names the command that wrote it, as a user would retype it
+    command = ["stance", "report"]  # the report names the command that wrote it, as a user would retype it
     if args.experiments != EXPERIMENTS_DIR:
-        command.append(f"--experiments {args.experiments}")
+        command += ["--experiments", str(args.experiments)]
     if args.baseline != DEFAULT_BASELINE:
-        command.append(f"--baseline {args.baseline}")
+        command += ["--baseline", args.baseline]
     if args.fixed is not None:
-        command.append(f"--fixed {args.fixed}")
-    path = write_report(args.experiments, baseline=args.baseline, fixed_dir=args.fixed, command=" ".join(command))
+        command += ["--fixed", str(args.fixed)]
+    path = write_report(args.experiments, baseline=args.baseline, fixed_dir=args.fixed, command=shlex.join(command))
     print(f"wrote {path}")
 
 

@@ -54,12 +54,28 @@ def open_storage(url: str | None, scratch: Path):
     """An Optuna storage: `url` (an RDB URL, or a journal file path), else a journal in `scratch`."""
     try:
         if url is not None and "://" in url:
-            return optuna.storages.RDBStorage(url)
+            return _rdb_storage(url)
         path = Path(url) if url is not None else scratch / "tuning.journal"
         return JournalStorage(JournalFileBackend(str(path)))
     except Exception as err:  # noqa: BLE001 - SQLAlchemy and the file backend each raise their own
         problem = (str(err).strip().splitlines() or [""])[0][:200]
         raise ConfigError(f"--storage {url}: cannot open it ({type(err).__name__}: {problem})") from None
+
+
+def _rdb_storage(url: str, attempts: int = 5) -> optuna.storages.RDBStorage:
+    """An RDB storage. Workers that start together on an empty database race to create
+    Optuna's tables, and the loser's CREATE fails on a unique constraint (seen on
+    PostgreSQL): it tries again, and then finds the tables made."""
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def study_name(config: ExperimentConfig, fold: Fold | None) -> str:
@@ -159,16 +175,18 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), key=lambda t: t.number)
 
 
-def fingerprint(config: ExperimentConfig, examples: Examples) -> str:
+def fingerprint(config: ExperimentConfig, examples: Examples, legacy: bool = False) -> str:
     """What a study's trials depend on: the labelled items, folds, model, space and seeds.
     Not the run's name, and not the budget, which may grow (the first N trials are chosen
     from). Nor the number of repeats and whether they reshuffle: those decide which
     studies a run has, not what a named study sees (a repeat's folds do not depend on how
     many follow). They are set to their one-repeat values rather than dropped, so that the
-    fingerprints of studies filled before this rule still match."""
+    fingerprints of studies filled before this rule with `n_repeats: 1` still match;
+    `legacy` gives the fingerprint as it was before the rule, for the others."""
     relevant = config.model_dump(mode="json", exclude={"name"})
     relevant["tune"].pop("trials")
-    relevant["protocol"].update(n_repeats=1, reshuffle=True)  # unset n_repeats is one repeat too
+    if not legacy:
+        relevant["protocol"].update(n_repeats=1, reshuffle=True)  # unset n_repeats is one repeat too
     relevant["items"] = hashlib.sha256(
         "\n".join(map(str, zip(examples.id, examples.text, examples.label))).encode()
     ).hexdigest()
@@ -181,7 +199,7 @@ def _claim(study: optuna.Study, config: ExperimentConfig, examples: Examples) ->
     mine, theirs = fingerprint(config, examples), study.user_attrs.get("config")
     if theirs is None:
         study.set_user_attr("config", mine)
-    elif theirs != mine:
+    elif theirs not in (mine, fingerprint(config, examples, legacy=True)):
         raise ConfigError(
             f"--storage: study {study.study_name} holds trials of another version of this config "
             f"(fingerprint {theirs}, this one {mine}); give the run another name or use another storage"

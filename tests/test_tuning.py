@@ -118,7 +118,7 @@ def test_each_fold_is_fitted_with_the_settings_its_study_chose(tuned_config, tmp
 
 
 def test_repeats_on_the_same_folds_share_each_folds_study_and_differ_in_seed(tuned_config, tmp_path, monkeypatch):
-    """Under reshuffle: false, more seeds need no more tuning: a 2-repeat run trained on the
+    """Under reshuffle: false, more seeds need no more tuning: a 3-repeat run trained on the
     studies of its 1-repeat version runs no trial, and refits each fold with that fold's
     choice under the repeat's own seed."""
     from stance import train as train_module
@@ -149,6 +149,52 @@ def test_repeats_on_the_same_folds_share_each_folds_study_and_differ_in_seed(tun
     assert main(["evaluate", "--run", str(experiments / "tuned")]) == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
     assert "tuned: every repeat reruns the same folds" in (experiments / "REPORT.md").read_text()
+
+
+def test_repeats_that_reshuffle_each_have_their_own_studies(tuned_config, tmp_path, monkeypatch):
+    """Under reshuffle: true, each repeat's folds are new, so each gets studies of its own,
+    and each outer fit takes its own (repeat, fold) study's choice under the repeat's seed."""
+    from stance import train as train_module
+
+    built = []
+    real = train_module.build_model
+
+    def spy(config, seed):
+        built.append((config.model.C, seed))
+        return real(config, seed)
+
+    monkeypatch.setattr(train_module, "build_model", spy)
+    path = tuned_config(protocol={**GROUPED, "n_repeats": 2})
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "run")]) == 0
+    studies = studies_of(tmp_path / "run")
+    places = [f"tuned/repeat-{r}/fold-{f}" for r in (1, 2) for f in (1, 2)]
+    assert [s.study for s in studies] == [*places, "tuned/final"]
+    seed = Run.open(tmp_path / "run").record.seed
+    outer = [(s.settings["C"], seed + s.repeat) for s in studies[:-1]]
+    assert built[-5:] == [*outer, (studies[-1].settings["C"], seed)]
+
+
+def test_a_study_filled_before_the_repeats_rule_is_still_accepted(tuned_config, tmp_path):
+    """Studies claimed with the fingerprint as it was (n_repeats and reshuffle hashed as
+    written) are this config's studies still; one of another config is not."""
+    from stance import tuning
+
+    path = tuned_config()
+    config = load_config(path, [])
+    _, examples, folds = prepare(config, str(path))
+    storage_path = str(tmp_path / "old.journal")
+    storage = open_storage(storage_path, None)
+    for fold in studies(config, folds):
+        study = optuna.create_study(storage=storage, study_name=study_name(config, fold), direction="maximize")
+        study.set_user_attr("config", tuning.fingerprint(config, examples, legacy=True))
+    assert tuning.fingerprint(config, examples, legacy=True) != tuning.fingerprint(config, examples)
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "run"), "--storage", storage_path]) == 0
+    other = tuned_config(
+        name="tuned",
+        model={"type": "tfidf", "min_df": 2},
+        tune={**TUNE, "space": {"C": {"low": 0.1, "high": 10, "log": True}}},
+    )
+    assert main(["train", "--config", str(other), "--out", str(tmp_path / "other"), "--storage", storage_path]) == 2
 
 
 def test_same_config_and_seed_tune_the_same_way(tuned_config, tmp_path):
@@ -286,9 +332,12 @@ def postgres_url():
     bindir = os.path.dirname(os.path.realpath(server))
     user = "postgres" if os.geteuid() == 0 else None
     scratch = tempfile.mkdtemp(prefix="stance-pg-")  # outside pytest's root-only tmp_path
-    if user:
-        os.chown(scratch, pwd.getpwnam(user).pw_uid, -1)
     try:
+        if user:
+            try:
+                os.chown(scratch, pwd.getpwnam(user).pw_uid, -1)
+            except KeyError:
+                pytest.skip("running as root, and there is no postgres user to run the server as")
         data = os.path.join(scratch, "data")
         subprocess.run(
             [os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "stance"],
@@ -297,17 +346,19 @@ def postgres_url():
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        process = subprocess.Popen(
-            [server, "-D", data, "-p", str(port), "-h", "127.0.0.1", "-k", scratch],
-            user=user, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+        log_path = os.path.join(scratch, "server.log")  # a file: an unread pipe could fill and block it
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [server, "-D", data, "-p", str(port), "-h", "127.0.0.1", "-k", scratch],
+                user=user, stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
         url = f"postgresql+psycopg://stance@127.0.0.1:{port}/postgres"
         try:
             import psycopg
 
             started = time.monotonic()
             while True:
-                assert process.poll() is None, process.stderr.read().decode()
+                assert process.poll() is None, open(log_path, encoding="utf-8", errors="replace").read()
                 assert time.monotonic() - started < 60, "PostgreSQL did not accept connections within 60 s"
                 try:
                     psycopg.connect(
@@ -318,11 +369,13 @@ def postgres_url():
                     time.sleep(0.3)
             yield url
         finally:
-            os.kill(process.pid, signal.SIGINT)  # PostgreSQL's fast shutdown
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown: it stops its backends
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -25,10 +25,21 @@ def curves(runs: Sequence[Run]) -> dict[str, tuple]:
     return {run.name: evp.curve([[t.score for t in s.trials] for s in outer_studies(run)]) for run in tuned_runs(runs)}
 
 
+def _repeats_share_studies(run: Run) -> bool:
+    """Whether the run's repeats took their settings from the first repeat's studies
+    (`reshuffle: false`; a run trained before that rule has a study per repeat)."""
+    return (
+        run.config is not None
+        and not run.config.protocol.reshuffle
+        and run.n_repeats > 1
+        and not any(study.repeat for study in outer_studies(run))
+    )
+
+
 def _fold_score(run: Run, study: StudyRecord) -> float:
     """The test macro-F1 of the folds the study chose for: its own, or under `reshuffle:
     false` the same fold in every repeat (pooled over the repeats' seeds)."""
-    every_repeat = run.config is not None and not run.config.protocol.reshuffle
+    every_repeat = _repeats_share_studies(run)
     rows = [r for r in run.test_predictions if r.fold == study.fold and (every_repeat or r.repeat == study.repeat)]
     return scores([r.gold for r in rows], [r.predicted for r in rows])["macro_f1"]
 
@@ -42,10 +53,10 @@ def _settings(settings: dict) -> str:
 
 
 def _values_source(run: Run, other: Run) -> str:
-    """Where the fixed-values run's values come from: the tuned run's final study (to the
-    4 digits a config rounds them to), or its own config."""
-    final = run.record.tuning.studies[-1]
-    if final.fold is not None or other.config is None:
+    """Where the fixed-values run's values come from: the study that chose the tuned run's
+    saved model (to the 4 digits a config rounds them to), or its own config."""
+    final = run.record.tuning.studies[-1]  # the final model's study, or under holdout the one fold's
+    if other.config is None:
         return "its config"
     # A config key left to its default (pooling: the checkpoint's own) counts as the value the
     # run resolved it to, which its run.json records.
@@ -58,7 +69,9 @@ def _values_source(run: Run, other: Run) -> str:
             return abs(mine - value) <= 1e-3 * abs(value)
         return mine == value
 
-    return "the final study's choice" if all(same(k, v) for k, v in final.settings.items()) else "its config"
+    if not all(same(key, value) for key, value in final.settings.items()):
+        return "its config"
+    return "the final study's choice" if final.fold is None else "its fold's study's choice"
 
 
 def fixed_values_table(tuned: Sequence[Run], fixed: Mapping[str, Run]) -> list[str]:
@@ -147,7 +160,7 @@ def section(runs: Sequence[Run], figures_dir: str, fixed: Mapping[str, Run] | No
                 f"| {run.name} | {fold} | {study.n_train} | {_settings(study.settings)} | "
                 f"{pct(study.score)} | {pct(_fold_score(run, study))} |"
             )
-    shared = [run.name for run in tuned if run.n_repeats > 1 and not run.config.protocol.reshuffle]
+    shared = [run.name for run in tuned if _repeats_share_studies(run)]
     if shared:
         lines += [
             "",
