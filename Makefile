@@ -139,6 +139,8 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	done
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer \
 	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer --overwrite
+	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer_lr1e-4 \
+	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_lr1e-4 --overwrite
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer_unweighted \
 	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_unweighted --overwrite
 	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg_dev25 $(SEMEVAL_RUNS)/transformer_dev25 \
