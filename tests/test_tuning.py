@@ -36,6 +36,22 @@ def tuned_config(write_config, with_sets):
     return write
 
 
+@pytest.fixture
+def built(monkeypatch):
+    """(C, seed) of every model train builds, in order: trials' inner fits, then outer fits."""
+    from stance import train as train_module
+
+    calls = []
+    real = train_module.build_model
+
+    def spy(config, seed):
+        calls.append((config.model.C, seed))
+        return real(config, seed)
+
+    monkeypatch.setattr(train_module, "build_model", spy)
+    return calls
+
+
 def studies_of(run_dir):
     return Run.open(run_dir).record.tuning.studies
 
@@ -98,44 +114,24 @@ def test_a_tuned_run_records_each_folds_choice_and_saves_its_studies(tuned_confi
     assert len(saved.trials) == TUNE["trials"]
 
 
-def test_each_fold_is_fitted_with_the_settings_its_study_chose(tuned_config, tmp_path, monkeypatch):
+def test_each_fold_is_fitted_with_the_settings_its_study_chose(tuned_config, tmp_path, built):
     """The outer model of fold k is built from fold k's choice, and the final model from the final study's."""
-    from stance import train as train_module
-
-    built = []
-    real = train_module.build_model
-
-    def spy(config, seed):
-        built.append(config.model.C)
-        return real(config, seed)
-
-    monkeypatch.setattr(train_module, "build_model", spy)
     run_dir = tmp_path / "run"
     assert main(["train", "--config", str(tuned_config()), "--out", str(run_dir)]) == 0
     chosen = [s.settings["C"] for s in studies_of(run_dir)]
     # the outer fits are the last three builds (after every trial's inner fits)
-    assert built[-3:] == chosen
+    assert [c for c, _ in built[-3:]] == chosen
 
 
-def test_repeats_on_the_same_folds_share_each_folds_study_and_differ_in_seed(tuned_config, tmp_path, monkeypatch):
+def test_repeats_on_the_same_folds_share_each_folds_study_and_differ_in_seed(tuned_config, tmp_path, built):
     """Under reshuffle: false, more seeds need no more tuning: a 3-repeat run trained on the
     studies of its 1-repeat version runs no trial, and refits each fold with that fold's
     choice under the repeat's own seed."""
-    from stance import train as train_module
-
     storage = str(tmp_path / "studies.journal")
     one = tuned_config()
     assert main(["train", "--config", str(one), "--out", str(tmp_path / "one"), "--storage", storage]) == 0
     n_trials = len(optuna.load_study(study_name="tuned/final", storage=open_storage(storage, None)).trials)
-
-    built = []
-    real = train_module.build_model
-
-    def spy(config, seed):
-        built.append((config.model.C, seed))
-        return real(config, seed)
-
-    monkeypatch.setattr(train_module, "build_model", spy)
+    built.clear()  # only the second run's builds
     three = tuned_config(protocol={**GROUPED, "n_repeats": 3, "reshuffle": False})
     experiments = tmp_path / "experiments"
     assert main(["train", "--config", str(three), "--out", str(experiments / "tuned"), "--storage", storage]) == 0
@@ -151,19 +147,9 @@ def test_repeats_on_the_same_folds_share_each_folds_study_and_differ_in_seed(tun
     assert "tuned: every repeat reruns the same folds" in (experiments / "REPORT.md").read_text()
 
 
-def test_repeats_that_reshuffle_each_have_their_own_studies(tuned_config, tmp_path, monkeypatch):
+def test_repeats_that_reshuffle_each_have_their_own_studies(tuned_config, tmp_path, built):
     """Under reshuffle: true, each repeat's folds are new, so each gets studies of its own,
     and each outer fit takes its own (repeat, fold) study's choice under the repeat's seed."""
-    from stance import train as train_module
-
-    built = []
-    real = train_module.build_model
-
-    def spy(config, seed):
-        built.append((config.model.C, seed))
-        return real(config, seed)
-
-    monkeypatch.setattr(train_module, "build_model", spy)
     path = tuned_config(protocol={**GROUPED, "n_repeats": 2})
     assert main(["train", "--config", str(path), "--out", str(tmp_path / "run")]) == 0
     studies = studies_of(tmp_path / "run")
