@@ -6,6 +6,7 @@ before any work starts; every error names the file and the dotted key (or the `-
 override that introduced it).
 """
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -359,54 +360,153 @@ def _describe(error: dict, prefix: tuple = ()) -> tuple[str, str]:
     return loc, f"{error['msg']} (got {error['input']!r})"
 
 
-def _fail(source: str, err: ValidationError, overrides: dict[str, str], prefix: tuple = ()) -> ConfigError:
+def _origin_of(loc: str, source: str, origins: dict[str, str]) -> str:
+    """The file (or `--set`) that wrote the key at `loc`, or the section holding it."""
+    parts = loc.split(".") if loc else []
+    for depth in range(len(parts), 0, -1):
+        if ".".join(parts[:depth]) in origins:
+            return origins[".".join(parts[:depth])]
+    return source
+
+
+def _fail(source: str, err: ValidationError, origins: dict[str, str], prefix: tuple = ()) -> ConfigError:
     loc, problem = _describe(err.errors()[0], prefix)
-    origin = f"--set {overrides[loc]}" if loc in overrides else source
+    origin = _origin_of(loc, source, origins)
     return ConfigError(f"{origin}: {loc}: {problem}" if loc else f"{origin}: {problem}")
 
 
-def validate_config(raw: Any, source: str, overrides: dict[str, str] | None = None) -> ExperimentConfig:
-    """Turn a parsed YAML mapping into an ExperimentConfig, or raise one ConfigError."""
-    overrides = overrides or {}
+def validate_config(raw: Any, source: str, origins: dict[str, str] | None = None) -> ExperimentConfig:
+    """Turn a parsed YAML mapping into an ExperimentConfig, or raise one ConfigError.
+
+    `origins` maps a dotted key to where it was written, when that is not `source`: a
+    composed file (`configs/model/x.yaml`) or a `--set` override; errors name it.
+    """
+    origins = origins or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping of config sections")
     model_raw = raw.get("model")
     model_type = model_raw.get("type") if isinstance(model_raw, dict) else model_raw
+    model_source = _origin_of("model.type", source, origins)
     if model_type == "ensemble":
         raise ConfigError(
-            f"{source}: model.type: an ensemble is built from trained runs with `stance ensemble`, not trained"
+            f"{model_source}: model.type: an ensemble is built from trained runs with `stance ensemble`, not trained"
         )
     if model_type not in MODEL_CONFIGS:
         raise ConfigError(
-            f"{source}: model.type: unknown model type {model_type!r} (known: {', '.join(MODEL_CONFIGS)})"
+            f"{model_source}: model.type: unknown model type {model_type!r} (known: {', '.join(MODEL_CONFIGS)})"
         )
     try:
         model = MODEL_CONFIGS[model_type].model_validate(model_raw)
     except ValidationError as err:
-        raise _fail(source, err, overrides, prefix=("model",)) from None
+        raise _fail(source, err, origins, prefix=("model",)) from None
     try:
         config = ExperimentConfig.model_validate({**raw, "model": model})
     except ValidationError as err:
-        raise _fail(source, err, overrides) from None
+        raise _fail(source, err, origins) from None
     from stance.search_space import check_space  # it builds on this module's classes
 
     check_space(config, source)
     return config
 
 
-def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
-    """Read `path`, apply `--set` overrides, and validate. The name defaults to the file stem."""
+# --- composing: a run file names a model and a protocol, and changes only its own keys ---------
+
+# `defaults:` entries, Hydra's defaults list in miniature: `- model: x` reads
+# <configs>/model/x.yaml, `- protocol: x` reads <configs>/protocol/x.yaml (<configs> is
+# the nearest folder above the run file that has one), and `- base: x` reads the run
+# file x.yaml beside this one, itself composed. Each holds only its own sections.
+COMPONENT_SECTIONS = {"model": ("model",), "protocol": ("data", "protocol"), "base": None}
+
+
+def _component_path(config_path: Path, group: str, name: str) -> Path | None:
+    if group == "base":
+        candidate = config_path.parent / f"{name}.yaml"
+        return candidate if candidate.is_file() else None
+    # abspath, not resolve: a linked configs folder keeps the paths the user wrote.
+    for folder in Path(os.path.abspath(config_path)).parents:
+        candidate = folder / group / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate.relative_to(Path.cwd()) if candidate.is_relative_to(Path.cwd()) else candidate
+    return None
+
+
+def _merge(into: dict, layer: dict, source: str, origins: dict[str, str], prefix: str = "") -> None:
+    """Deep-merge `layer` into `into` (mappings merge, anything else replaces), noting
+    for each key written that `source` wrote it."""
+    for key, value in layer.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            origins.setdefault(dotted, source)
+            _merge(into[key], value, source, origins, f"{dotted}.")
+        else:
+            into[key] = value
+            for stale in [k for k in origins if k == dotted or k.startswith(f"{dotted}.")]:
+                del origins[stale]
+            origins[dotted] = source
+
+
+def _defaults(raw: dict, path: Path) -> list[tuple[str, str]]:
+    entries = raw.pop("defaults", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: defaults: expected a list like [model: tfidf_logreg, protocol: grouped]")
+    pairs = []
+    for index, entry in enumerate(entries):
+        if not (isinstance(entry, dict) and len(entry) == 1):
+            raise ConfigError(f"{path}: defaults[{index}]: expected one `group: name` entry, got {entry!r}")
+        ((group, name),) = entry.items()
+        if group not in COMPONENT_SECTIONS or not isinstance(name, str):
+            raise ConfigError(
+                f"{path}: defaults[{index}]: unknown entry {entry!r} (known groups: {', '.join(COMPONENT_SECTIONS)})"
+            )
+        pairs.append((group, name))
+    return pairs
+
+
+def compose(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str, str], list[Path]]:
+    """The run file at `path` with its `defaults:` merged under it: the mapping, the file
+    that wrote each dotted key, and every file read (the run file last)."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
+    if path.resolve() in seen:
+        raise ConfigError(f"{path}: defaults: the file includes itself")
     raw = files.read_yaml(path, ConfigError)
+    if not isinstance(raw, dict):
+        return raw, {}, [path]
+    composed, origins, read = {}, {}, []
+    for index, (group, name) in enumerate(_defaults(raw, path)):
+        component = _component_path(path, group, name)
+        if component is None:
+            where = f"{name}.yaml beside it" if group == "base" else f"{group}/{name}.yaml in a folder above it"
+            raise ConfigError(f"{path}: defaults[{index}]: no {group} config '{name}' (looked for {where})")
+        if group == "base":
+            layer, layer_origins, layer_read = compose(component, seen + (path.resolve(),))
+        else:
+            layer, layer_origins, layer_read = files.read_yaml(component, ConfigError), {}, [component]
+            if not isinstance(layer, dict):
+                raise ConfigError(f"{component}: expected a mapping of config sections")
+            extra = sorted(set(layer) - set(COMPONENT_SECTIONS[group]))
+            if extra:
+                allowed = " and ".join(f"{s}:" for s in COMPONENT_SECTIONS[group])
+                raise ConfigError(f"{component}: {extra[0]}: a {group} config holds only its {allowed} section")
+        _merge(composed, layer, str(component), origins)
+        origins.update({key: source for key, source in layer_origins.items() if key in origins})
+        read += layer_read
+    _merge(composed, raw, str(path), origins)
+    return composed, origins, [*read, path]
+
+
+def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
+    """Read `path`, compose its defaults, apply `--set` overrides, and validate. The name
+    defaults to the file stem."""
+    path = Path(path)
+    raw, origins, _ = compose(path)
     if isinstance(raw, dict):
         raw.setdefault("name", path.stem)
-    applied = {}
     for text in overrides:
         keys, value = parse_override(text)
         if not isinstance(raw, dict):
             break
         apply_override(raw, keys, value, text)
-        applied[".".join(keys)] = text
-    return validate_config(raw, str(path), applied)
+        origins[".".join(keys)] = f"--set {text}"
+    return validate_config(raw, str(path), origins)

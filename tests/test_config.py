@@ -1,21 +1,103 @@
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 from conftest import REPO
 
-from stance.config import MODEL_CONFIGS, load_config, validate_config
+from stance.config import MODEL_CONFIGS, compose, load_config, validate_config
 from stance.errors import ConfigError
 from stance.models import MODELS
 
+CONFIGS = REPO / "configs"
+# Components and studies are read through the run files that name them.
+COMPONENT_DIRS = ("model", "protocol", "study")
+RUN_CONFIGS = sorted(p for p in CONFIGS.rglob("*.yaml") if p.relative_to(CONFIGS).parts[0] not in COMPONENT_DIRS)
 
-@pytest.mark.parametrize(
-    "path", sorted((REPO / "configs").rglob("*.yaml")), ids=lambda p: str(p.relative_to(REPO / "configs"))
-)
+
+@pytest.mark.parametrize("path", RUN_CONFIGS, ids=lambda p: str(p.relative_to(CONFIGS)))
 def test_every_shipped_config_validates(path):
     config = load_config(path)
     assert config.name == path.stem
     assert validate_config(yaml.safe_load(config.to_yaml()), "resolved") == config
+
+
+def test_every_model_and_protocol_file_is_named_by_a_run():
+    used = {Path(p).resolve() for path in RUN_CONFIGS for p in compose(path)[2]}
+    for group in ("model", "protocol"):
+        for component in (CONFIGS / group).glob("*.yaml"):
+            assert component.resolve() in used, f"{component} is named by no run"
+
+
+@pytest.fixture
+def configs(tmp_path):
+    """A configs folder with one model and one protocol file; returns a writer of run files."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "protocol").mkdir()
+    (tmp_path / "model" / "tfidf.yaml").write_text("model:\n  type: tfidf\n  C: 2.0\n")
+    (tmp_path / "protocol" / "loo.yaml").write_text("protocol:\n  type: loo\n")
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return write
+
+
+DEFAULTS = "defaults:\n  - model: tfidf\n  - protocol: loo\nseed: 1\n"
+
+
+def test_a_run_composes_its_model_and_protocol_and_its_own_keys_win(configs):
+    config = load_config(configs("run", DEFAULTS + "model:\n  min_df: 2\n"))
+    assert (config.model.type, config.model.C, config.model.min_df, config.protocol.type) == ("tfidf", 2.0, 2, "loo")
+    assert load_config(configs("c", DEFAULTS + "model:\n  C: 0.5\n")).model.C == 0.5
+
+
+def test_a_run_in_a_subfolder_finds_the_components_above_it(configs):
+    base = configs("sub/base", DEFAULTS)
+    variant = configs("sub/variant", "defaults:\n  - base: base\nseed: 2\n")
+    assert load_config(variant).model_copy(update={"name": "base", "seed": 1}) == load_config(base)
+
+
+def test_an_error_in_a_component_names_the_component(configs, tmp_path):
+    (tmp_path / "model" / "tfidf.yaml").write_text("model:\n  type: tfidf\n  Cc: 2.0\n")
+    component = tmp_path / "model" / "tfidf.yaml"
+    with pytest.raises(ConfigError, match=re.escape(f"{component}: model.Cc: unknown key")):
+        load_config(configs("run", DEFAULTS))
+
+
+def test_an_error_in_the_run_file_names_the_run_file(configs):
+    path = configs("run", DEFAULTS + "model:\n  C: -1\n")
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: model.C: Input should be greater than 0")):
+        load_config(path)
+
+
+def test_an_override_is_named_over_the_files(configs):
+    with pytest.raises(ConfigError, match=re.escape("--set model.C=-1: model.C:")):
+        load_config(configs("run", DEFAULTS), ["model.C=-1"])
+
+
+@pytest.mark.parametrize(
+    ("defaults", "problem"),
+    [
+        ("  - model: svm\n", "defaults[0]: no model config 'svm' (looked for model/svm.yaml in a folder above it)"),
+        ("  - optimizer: adam\n", "defaults[0]: unknown entry {'optimizer': 'adam'}"),
+        ("  - base: run\n", "defaults: the file includes itself"),
+        ("  model: tfidf\n", "defaults: expected a list like [model: tfidf_logreg, protocol: grouped]"),
+    ],
+)
+def test_a_bad_defaults_list_is_one_message(configs, defaults, problem):
+    path = configs("run", "defaults:\n" + defaults + "seed: 1\nprotocol:\n  type: loo\n")
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: {problem}")):
+        load_config(path)
+
+
+def test_a_component_holds_only_its_own_sections(configs, tmp_path):
+    (tmp_path / "model" / "tfidf.yaml").write_text("seed: 3\nmodel:\n  type: tfidf\n")
+    with pytest.raises(ConfigError, match=re.escape("model/tfidf.yaml: seed: a model config holds only its model:")):
+        load_config(configs("run", DEFAULTS))
 
 
 def test_the_semeval_configs_are_among_those_loaded():
