@@ -7,9 +7,6 @@ PYTHON   := $(VENV)/bin/python
 STANCE   := $(VENV)/bin/stance
 STAMP    := $(VENV)/.installed
 TORCH_VERSION := 2.13.0
-CONFIGS  := $(if $(CONFIG),$(CONFIG),$(wildcard configs/*.yaml))
-PREDICTIONS := $(patsubst configs/%.yaml,experiments/%/predictions.jsonl,$(CONFIGS))
-METRICS  := $(patsubst configs/%.yaml,experiments/%/metrics.json,$(CONFIGS))
 SEED_FILES := $(shell find seeds/articles seeds/sets -type f 2>/dev/null)
 # A change here changes scores or reports, never predictions: re-score, do not retrain.
 SCORING_CODE := stance/runs.py $(wildcard stance/evaluation/*.py stance/report/*.py)
@@ -30,7 +27,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate report agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
+.PHONY: help setup train evaluate study report agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,9 +43,22 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The pipeline: config -> predictions.jsonl (train) -> metrics.json (evaluate) -> REPORT.md.
-# A run is retrained when its config or the seed data changed (--overwrite is then the
-# point of the rebuild), and re-scored when its predictions or the scoring code changed.
-# Delete a run folder (or `make clean-runs`) to force a retrain.
+# A study (configs/study/*.yaml) lists its runs. `stance make-deps` writes, for each run,
+# the files its predictions depend on: its composed configs and the code that trains it
+# (stance/study.py), so a run is retrained when one of them or the seed data changed
+# (--overwrite is then the point of the rebuild), and re-scored when its predictions or
+# the scoring code changed. Delete a run folder (or `make clean-runs`) to force a retrain.
+STUDIES := configs/study/headline.yaml configs/study/full.yaml
+DEPS := experiments/.make/deps.mk
+ifneq ($(filter train evaluate study experiments/%,$(MAKECMDGOALS)),)
+include $(DEPS)
+endif
+$(DEPS): $(shell find configs stance -name '*.yaml' -o -name '*.py' 2>/dev/null) | $(STAMP)
+	$(STANCE) make-deps $(STUDIES) --out $@
+
+RUNS = $(if $(CONFIG),$(patsubst configs/%.yaml,%,$(CONFIG)),$(HEADLINE_RUNS))
+run_files = $(patsubst %,experiments/%/$(1),$(2))
+
 experiments/%/predictions.jsonl: configs/%.yaml $(SEED_FILES) | $(STAMP)
 	$(STANCE) train --config $< --overwrite
 
@@ -59,15 +69,20 @@ experiments/%/metrics.json: experiments/%/predictions.jsonl $(SCORING_CODE) | $(
 # intermediates: make neither deletes them nor skips a missing one. (.SECONDARY: did
 # skip them: a config added after the last report was never trained.)
 
-experiments/REPORT.md: $(METRICS) | $(STAMP)
-	$(STANCE) report
+experiments/REPORT.md: configs/study/headline.yaml $(call run_files,metrics.json,$(HEADLINE_RUNS)) | $(STAMP)
+	$(STANCE) report --study $<
 
-train: $(PREDICTIONS) ## train every config in configs/ (or CONFIG=configs/x.yaml) that is missing or out of date
+experiments/study/REPORT.md: configs/study/full.yaml $(call run_files,metrics.json,$(FULL_RUNS)) | $(STAMP)
+	$(STANCE) report --study $<
 
-evaluate: experiments/REPORT.md ## train what is out of date, score what changed, write experiments/REPORT.md
+train: $(call run_files,predictions.jsonl,$(RUNS)) ## train the headline study's runs (or CONFIG=configs/x.yaml) that are missing or out of date
 
-report: | $(STAMP) ## write experiments/REPORT.md from the runs already evaluated
-	$(STANCE) report
+evaluate: experiments/REPORT.md ## the headline study: train what is out of date, score it, write experiments/REPORT.md
+
+study: experiments/study/REPORT.md ## every run of configs/study/full.yaml (the headline's too) -> experiments/study/REPORT.md
+
+report: | $(STAMP) ## write experiments/REPORT.md from the headline runs already evaluated
+	$(STANCE) report --study configs/study/headline.yaml
 
 agreement: | $(STAMP) ## inter-annotator agreement (needs seeds/articles/*/annotations/)
 	$(STANCE) agreement
@@ -96,7 +111,7 @@ tune: $(STAMP) ## nested, equal-budget tuning of the headline models (configs/tu
 	    $(STANCE) train --config $$config --out $$run --overwrite || exit 1; fi; \
 	  $(STANCE) evaluate --run $$run || exit 1; \
 	done
-	$(STANCE) report --experiments $(TUNED_RUNS) --baseline tfidf_logreg --fixed experiments
+	$(STANCE) report --experiments $(TUNED_RUNS) --baseline tfidf_logreg_grouped --fixed experiments
 
 RUN ?= $(TUNED_RUNS)/transformer_grouped
 dashboard: | $(STAMP) ## optuna-dashboard on a tuned run's studies (RUN=experiments/tuned/x), http://127.0.0.1:8080
@@ -177,5 +192,6 @@ transfer: $(STAMP) ## SemEval-2016 -> US–Russia transfer (needs the SemEval da
 	done
 	$(STANCE) report --experiments $(TRANSFER_RUNS) --baseline transformer_augmented
 
-clean-runs: ## delete every run folder (REPORT.md and its figures stay)
-	find experiments -mindepth 1 -maxdepth 1 -type d ! -name figures -exec rm -rf {} +
+clean-runs: ## delete every run folder and make's notes (reports and their figures stay)
+	find experiments -name run.json -printf '%h\0' | xargs -0 rm -rf
+	rm -rf $(DEPS)

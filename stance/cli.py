@@ -10,10 +10,10 @@ from pathlib import Path
 
 from stance.errors import StanceError
 from stance.provenance import is_main_process
-from stance.report import DEFAULT_BASELINE
 from stance.threads import numeric_threads
 
 EXPERIMENTS_DIR = Path("experiments")
+HEADLINE_STUDY = Path("configs/study/headline.yaml")
 STORAGE_HELP = (
     "where tuning studies live: an RDB URL (postgresql+psycopg://..., mysql://..., sqlite:///file.db) "
     "or a journal file that processes on one machine share"
@@ -87,16 +87,36 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     from stance.report.comparison import write_report
+    from stance.study import load_study
 
     command = ["stance", "report"]  # the report names the command that wrote it, as a user would retype it
+    if args.study is not None:
+        command += ["--study", str(args.study)]
     if args.experiments != EXPERIMENTS_DIR:
         command += ["--experiments", str(args.experiments)]
-    if args.baseline != DEFAULT_BASELINE:
-        command += ["--baseline", args.baseline]
+    for name in args.baseline or ():
+        command += ["--baseline", name]
     if args.fixed is not None:
         command += ["--fixed", str(args.fixed)]
-    path = write_report(args.experiments, baseline=args.baseline, fixed_dir=args.fixed, command=shlex.join(command))
+    study = load_study(args.study) if args.study is not None else None
+    path = write_report(
+        args.experiments,
+        baselines=args.baseline or (study.baseline if study else None),
+        fixed_dir=args.fixed,
+        command=shlex.join(command),
+        names=study.runs if study else None,
+        out_dir=study.report if study else None,
+    )
     print(f"wrote {path}")
+
+
+def cmd_make_deps(args: argparse.Namespace) -> None:
+    from stance.runs import write_atomically
+    from stance.study import make_dependencies
+
+    text = make_dependencies(args.studies)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(args.out, text)
 
 
 def cmd_ensemble(args: argparse.Namespace) -> None:
@@ -163,13 +183,27 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("text", nargs="*", help="sentences to label, instead of --input")
     predict.set_defaults(func=cmd_predict)
 
-    report = sub.add_parser("report", help="write experiments/REPORT.md comparing every run")
+    report = sub.add_parser("report", help="write REPORT.md (and .html) comparing a study's runs, or a folder's")
+    report.add_argument(
+        "--study", type=Path, help=f"study file naming the runs, baseline and report folder (e.g. {HEADLINE_STUDY})"
+    )
     report.add_argument("--experiments", type=Path, default=EXPERIMENTS_DIR, help="folder of run folders")
-    report.add_argument("--baseline", default=DEFAULT_BASELINE, help="run every other run is compared with")
+    report.add_argument(
+        "--baseline",
+        action="append",
+        metavar="RUN",
+        help="run the others are paired with, on its folds (repeat for several; default: the study's, "
+        "else every tfidf (logreg) run)",
+    )
     report.add_argument(
         "--fixed", type=Path, help="folder of fixed-values runs to show beside the tuned runs of the same name"
     )
     report.set_defaults(func=cmd_report)
+
+    deps = sub.add_parser("make-deps", help="write the makefile fragment of studies' runs and their prerequisites")
+    deps.add_argument("studies", type=Path, nargs="+", metavar="STUDY", help="configs/study/*.yaml")
+    deps.add_argument("--out", type=Path, required=True, help="makefile fragment to write")
+    deps.set_defaults(func=cmd_make_deps)
 
     ensemble = sub.add_parser("ensemble", help="average or stack trained runs' probabilities (chosen on dev)")
     ensemble.add_argument(

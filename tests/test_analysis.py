@@ -125,7 +125,7 @@ def test_report_pairs_runs_and_writes_self_contained_html(write_config, tmp_path
         assert train_and_score(write_config(name=name, model=model), experiments / name) == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
-    assert "## Is the difference real? Paired tests against `tfidf_logreg`" in report
+    assert "## Is the difference real? Paired tests against the tfidf (logreg) runs" in report
     assert "| majority | tfidf_logreg | " in report.split("## Is the difference real?")[1]
     assert "## Error analysis" in report and "toy fixture label" in report
     html = (experiments / "REPORT.html").read_text()

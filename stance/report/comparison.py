@@ -1,5 +1,6 @@
 """`stance report`: experiments/REPORT.md (and REPORT.html) comparing every evaluated run."""
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -7,7 +8,6 @@ from stance.data import SeedsSource, open_source
 from stance.errors import RunError
 from stance.evaluation.metrics import HEADLINE_METRICS
 from stance.report import (
-    DEFAULT_BASELINE,
     agreement,
     behaviour,
     contrast,
@@ -39,15 +39,19 @@ def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
 
 
 def render(
-    runs: Sequence[Run], baseline: str, fixed: dict[str, Run] | None = None, command: str = "stance report"
+    runs: Sequence[Run],
+    baselines: Sequence[str] | None,
+    fixed: dict[str, Run] | None = None,
+    command: str = "stance report",
+    links_to: Path = Path("."),
 ) -> str:
-    tests, unpaired = paired.paired_tests(runs, baseline)
+    tests, unpaired = paired.paired_tests(runs, baselines)
     lines = [
         "# Comparison of runs",
         "",
         f"Written by `{command}`. " + summary.INTRO,
         "",
-        *summary.table(runs),
+        *summary.table(runs, links_to),
         "",
         f"![metrics with 95% CIs]({FIGURES_DIR}/metrics.png)",
         "",
@@ -60,11 +64,11 @@ def render(
     if recipe_check:
         lines += ["## Recipe check: fine-tuned against its own frozen features", "", *recipe_check, ""]
     lines += [
-        f"## Is the difference real? Paired tests against `{baseline}` on the same folds",
+        f"## Is the difference real? Paired tests against {paired.baseline_text(baselines)} on the same folds",
         "",
         paired.INTRO,
         "",
-        *paired.section(runs, baseline, tests, unpaired),
+        *paired.section(runs, baselines, tests, unpaired),
         "",
     ]
     tuning_section = tuning.section(runs, FIGURES_DIR, fixed)
@@ -113,17 +117,24 @@ def _save(figure, path: Path) -> None:
 
 def write_report(
     experiments_dir: Path,
-    baseline: str = DEFAULT_BASELINE,
+    baselines: Sequence[str] | None = None,
     fixed_dir: Path | None = None,
     command: str = "stance report",
+    names: Sequence[str] | None = None,
+    out_dir: Path | None = None,
 ) -> Path:
-    """Write REPORT.md, REPORT.html and their figures for every evaluated run; tuned runs are
-    shown beside the fixed-values runs of the same names in `fixed_dir`, if given."""
-    runs = [run for run in find_runs(experiments_dir) if run.is_evaluated]
+    """Write REPORT.md, REPORT.html and their figures into `out_dir` (default:
+    `experiments_dir`) for the evaluated runs in `experiments_dir` (only those in `names`,
+    if given: a study's runs); tuned runs are shown beside the fixed-values runs of the
+    same names in `fixed_dir`, if given."""
+    runs = [run for run in find_runs(experiments_dir) if run.is_evaluated and (names is None or run.name in names)]
+    if names is not None:
+        runs.sort(key=lambda run: list(names).index(run.name))
     if not runs:
         raise RunError(f"{experiments_dir}: no evaluated runs to report (run `make evaluate` first)")
-    figures = experiments_dir / FIGURES_DIR
-    figures.mkdir(exist_ok=True)
+    out_dir = experiments_dir if out_dir is None else out_dir
+    figures = out_dir / FIGURES_DIR
+    figures.mkdir(parents=True, exist_ok=True)
     headline = {run.name: {m: getattr(run.metrics, m) for m in HEADLINE_METRICS} for run in runs}
     _save(plots.metric_bars(headline, {run.name: run.metrics.ci95 for run in runs}), figures / "metrics.png")
     _save(
@@ -139,8 +150,9 @@ def write_report(
         tags, values = behaviour.accuracy_table(tagged)
         _save(plots.tag_heatmap(tags, [run.name for run in tagged], values), figures / behaviour.FIGURE)
     fixed = None if fixed_dir is None else {run.name: run for run in find_runs(fixed_dir)}
-    text = render(runs, baseline, fixed, command)
-    path = experiments_dir / REPORT_NAME
+    links_to = Path(os.path.relpath(experiments_dir, out_dir))
+    text = render(runs, baselines, fixed, command, links_to)
+    path = out_dir / REPORT_NAME
     write_atomically(path, text)
-    write_atomically(experiments_dir / HTML_NAME, html.to_html(text, experiments_dir, "stance: comparison of runs"))
+    write_atomically(out_dir / HTML_NAME, html.to_html(text, out_dir, "stance: comparison of runs"))
     return path

@@ -1,7 +1,8 @@
 """The comparison report's paired tests: each run against the baseline run on its folds, in numbers and words.
 
-The baseline (`tfidf_logreg` by default) has a variant per protocol (`tfidf_logreg_grouped`,
-`tfidf_logreg_augmented`, ...); each run is paired with the variant scored on the same folds.
+A study names its baseline runs, one per protocol (configs/study/full.yaml names
+`tfidf_logreg`, `tfidf_logreg_grouped`, ...); each run is paired with the one scored on
+the same folds.
 """
 
 from collections.abc import Sequence
@@ -23,6 +24,9 @@ INTRO = (
 # Below this, a minimum detectable difference says nothing ("about 0 points"): the runs
 # differ on a handful of items, and the number of those items is the useful fact.
 MIN_DETECTABLE_WORTH_SAYING = 0.01
+
+# What `stance report` without a study or --baseline compares every run with.
+DEFAULT_BASELINE_MODEL = "tfidf (logreg)"
 
 
 def verdict_text(name: str, baseline: str, result: Comparison, p: float | None = None) -> str:
@@ -47,9 +51,16 @@ def verdict_text(name: str, baseline: str, result: Comparison, p: float | None =
     )
 
 
-def baselines_of(runs: Sequence[Run], baseline_name: str) -> list[Run]:
-    """The baseline run and its protocol variants: `tfidf_logreg`, `tfidf_logreg_grouped`, ..."""
-    return [run for run in runs if run.name == baseline_name or run.name.startswith(f"{baseline_name}_")]
+def baselines_of(runs: Sequence[Run], names: Sequence[str] | None) -> list[Run]:
+    """The runs named as baselines (a study names them); with no names, every TF-IDF
+    logistic-regression run, known by its config, not its name."""
+    if names:
+        return [run for run in runs if run.name in names]
+    return [run for run in runs if run.config is not None and run.model_description == DEFAULT_BASELINE_MODEL]
+
+
+def baseline_text(names: Sequence[str] | None) -> str:
+    return ", ".join(f"`{name}`" for name in names) if names else f"the {DEFAULT_BASELINE_MODEL} runs"
 
 
 class PairedTest(NamedTuple):
@@ -59,10 +70,10 @@ class PairedTest(NamedTuple):
     holm_p: float
 
 
-def paired_tests(runs: Sequence[Run], baseline_name: str) -> tuple[list[PairedTest], list[str]]:
+def paired_tests(runs: Sequence[Run], baseline_names: Sequence[str] | None) -> tuple[list[PairedTest], list[str]]:
     """Each run against the baseline variant scored on the same folds, with Holm-adjusted
     p over all of them; and the names of the runs no baseline variant shares folds with."""
-    baselines = baselines_of(runs, baseline_name)
+    baselines = baselines_of(runs, baseline_names)
     pairs, unpaired = [], []
     for run in runs:
         if run in baselines:
@@ -83,10 +94,12 @@ def paired_tests(runs: Sequence[Run], baseline_name: str) -> tuple[list[PairedTe
     return [PairedTest(*pair, float(p)) for pair, p in zip(pairs, adjusted)], unpaired
 
 
-def section(runs: Sequence[Run], baseline_name: str, tests: list[PairedTest], unpaired: list[str]) -> list[str]:
-    """The table of `paired_tests(runs, baseline_name)`."""
-    if not baselines_of(runs, baseline_name):
-        return [f"No run named `{baseline_name}`: paired comparisons skipped."]
+def section(
+    runs: Sequence[Run], baseline_names: Sequence[str] | None, tests: list[PairedTest], unpaired: list[str]
+) -> list[str]:
+    """The table of `paired_tests(runs, baseline_names)`."""
+    if not baselines_of(runs, baseline_names):
+        return [f"No baseline run ({baseline_text(baseline_names)}): paired comparisons skipped."]
     lines = [
         "| run | baseline | Δ macro-F1 | permutation p | Holm p | McNemar p (only run right / only baseline right) "
         "| min. detectable Δ | verdict |",
@@ -101,5 +114,5 @@ def section(runs: Sequence[Run], baseline_name: str, tests: list[PairedTest], un
             f"{verdict_text(run.name, baseline.name, result, holm_p)} |"
         )
     if unpaired:
-        lines += ["", f"No `{baseline_name}` run shares their folds, so these are unpaired: {', '.join(unpaired)}."]
+        lines += ["", f"No baseline run shares their folds, so these are unpaired: {', '.join(unpaired)}."]
     return lines

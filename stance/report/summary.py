@@ -1,6 +1,7 @@
 """The comparison report's first table: every run's scores with their intervals."""
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from stance.evaluation.metrics import HEADLINE_METRICS
 from stance.labels import LABELS
@@ -16,14 +17,19 @@ INTRO = (
 )
 
 
-def table(runs: Sequence[Run]) -> list[str]:
+def table(runs: Sequence[Run], links_to: Path = Path(".")) -> list[str]:
+    """One row per run; `links_to` is the run folders' place relative to the report."""
     header = ["run", "model", "protocol", "trained → tested", "items"]
     header += ["macro-F1 [95% CI]", "F_avg [95% CI]", "accuracy [95% CI]"]
     header += [f"F1 {label}" for label in LABELS] + ["chance p", "train time (s)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for run in runs:
         m = run.metrics
-        cells = [f"[{run.name}]({run.name}/{REPORT_FILE})", run.model_description, protocol_text(run.protocol)]
+        cells = [
+            f"[{run.name}]({(links_to / run.name / REPORT_FILE).as_posix()})",
+            run.model_description,
+            protocol_text(run.protocol),
+        ]
         cells += [trained_tested(run), str(m.n_items)]
         cells += [f"{pct(getattr(m, k))} {ci_text(m.ci95[k])}" for k in HEADLINE_METRICS]
         cells += [pct(m.per_class[label].f1) for label in LABELS]
