@@ -92,6 +92,11 @@ class ProtocolConfig(StrictConfig):
     split_seed: int | None = Field(
         None, description="seeds the folds or dev split (default: the run's seed); fix it to vary only the model's seed"
     )
+    refit: bool = Field(
+        True,
+        description="cross-validation: after the folds, fit the saved model on every item (false: save the "
+        "last fold's model, trained on its fold's training items, and skip that fit)",
+    )
     reshuffle: bool = Field(
         True,
         description="repeats draw new folds (true), or rerun the first repeat's folds with a new model seed "
@@ -129,6 +134,8 @@ class ProtocolConfig(StrictConfig):
                 raise ValueError("type 'cross_set' needs train_sources and test_sources")
             if set(self.train_sources) & set(self.test_sources):
                 raise ValueError("cross_set: a source cannot be both trained and tested on")
+        if not self.refit and self.type in ("holdout", "cross_set"):
+            raise ValueError(f"refit: type '{self.type}' has one fold, whose model is the one saved")
         if self.shared_pretraining and self.type in ("holdout", "cross_set"):
             raise ValueError(f"shared_pretraining needs several folds to share training; '{self.type}' has one")
         return self
@@ -142,8 +149,9 @@ class ProtocolConfig(StrictConfig):
         """Cross-validation refits the saved model on every item. A one-fold protocol keeps
         its fold's model: holdout's epoch was chosen on its dev split (a refit without dev
         would lose that), and cross_set's model is, by definition, the one trained on its
-        train sources only (a refit on every source would also cost a second, larger fit)."""
-        return self.type not in ("holdout", "cross_set")
+        train sources only (a refit on every source would also cost a second, larger fit).
+        `refit: false` keeps the last fold's model too, to save the fit."""
+        return self.refit and self.type not in ("holdout", "cross_set")
 
 
 class AnalysisConfig(StrictConfig):
@@ -260,6 +268,10 @@ class TransformerConfig(EncoderConfig):
         description="probe: start the head from a class-balanced logistic regression on the fold's frozen "
         "pooled vectors (LP-FT, Kumar et al. 2022); random: BERT's initialisation",
     )
+    frozen_layers: int = Field(
+        0, ge=0, description="leave the embeddings and the lowest N encoder layers as pretrained (0: train all)"
+    )
+    bf16: bool = Field(False, description="train under bfloat16 autocast (CPUs with AVX512-BF16 or AMX, Ampere GPUs)")
 
 
 class SetFitConfig(EncoderConfig):

@@ -104,6 +104,15 @@ class PooledClassifier(nn.Module):
         loss = None if labels is None else nn.functional.cross_entropy(logits, labels)
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
+    def freeze_lowest(self, n_layers: int) -> None:
+        """Leave the embeddings and the lowest `n_layers` encoder layers as pretrained: no
+        gradient reaches them, so backpropagation stops above them (the forward pass
+        through them remains)."""
+        if n_layers == 0:
+            return
+        for module in (self.encoder.embeddings, *self.encoder.encoder.layer[:n_layers]):
+            module.requires_grad_(False)
+
     def set_head(self, weight: np.ndarray, bias: np.ndarray) -> None:
         """Replace the head's parameters, e.g. with a fitted linear probe (LP-FT)."""
         with torch.no_grad():

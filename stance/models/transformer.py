@@ -7,6 +7,7 @@ imported inside the methods: configs and the other model types never pay for the
 """
 
 import copy
+import json
 import math
 import tempfile
 from collections.abc import Sequence
@@ -93,9 +94,12 @@ class TransformerModel(EncoderModel):
             report_to="none",
             disable_tqdm=not show_progress(),
             dataloader_pin_memory=device().type == "cuda",  # pinning is a no-op (and a warning) on CPU
-            # Every parameter gets a gradient (PooledClassifier drops an unused pooler), so
-            # data-parallel training need not search the graph for unused ones each step.
+            # Every trained parameter gets a gradient (PooledClassifier drops an unused pooler,
+            # frozen layers train nothing), so data-parallel training need not search the
+            # graph for unused ones each step.
             ddp_find_unused_parameters=False,
+            bf16=cfg.bf16,
+            use_cpu=cfg.bf16 and device().type == "cpu",  # the Trainer's way to allow bf16 without a GPU
         )
 
     def _pairs_with(self, targets) -> Sequence[str] | None:
@@ -131,6 +135,8 @@ class TransformerModel(EncoderModel):
         from stance.models import pooled
 
         folder = Path(checkpoints.resolve(config.checkpoint))
+        if (folder / "config.json").is_file():
+            cls.check_layers(config, folder)
         head = pooled.saved_head(folder)
         if head is None:
             if pooled.is_old_classifier(folder):
@@ -145,6 +151,15 @@ class TransformerModel(EncoderModel):
             raise ConfigError(
                 f"model.pooling: the head in {folder} was trained on '{head['pooling']}' pooling, "
                 f"not '{config.pooling}'; leave model.pooling out to keep it"
+            )
+
+    @classmethod
+    def check_layers(cls, config: TransformerConfig, folder: Path) -> None:
+        layers = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("num_hidden_layers")
+        if layers is not None and config.frozen_layers >= layers:
+            raise ConfigError(
+                f"model.frozen_layers: {config.frozen_layers} would freeze every layer of the {layers} in {folder}; "
+                "an embeddings run (type: embeddings) trains only the head"
             )
 
     @classmethod
@@ -165,6 +180,7 @@ class TransformerModel(EncoderModel):
         with quiet_transformers():  # a plain encoder folder has no pooler or head: expected
             encoder = AutoModel.from_pretrained(str(source))
         self.network = pooled.PooledClassifier(encoder, len(LABELS), self.pooling_of(self.config))
+        self.network.freeze_lowest(self.config.frozen_layers)
         if pooled.saved_head(source) is not None:
             # A run's model folder (e.g. the SemEval model, for transfer) keeps its head.
             self.network.load_head(source)
@@ -226,7 +242,11 @@ class TransformerModel(EncoderModel):
                 callbacks=[EarlyStoppingCallback(cfg.early_stopping_patience)] if early_stopping else None,
             )
             trainer.train()
-        self.network = trainer.model
+        # Under bf16, accelerate wraps the network's forward in autocast; unwrapped, the
+        # fold's predictions are computed in float32, as the saved model's will be.
+        from accelerate.utils import extract_model_from_parallel
+
+        self.network = extract_model_from_parallel(trainer.model, keep_fp32_wrapper=False)
         return self
 
     def _outputs(self, texts: Sequence[str], targets, forward) -> np.ndarray:
