@@ -106,6 +106,8 @@ def cmd_report(args: argparse.Namespace) -> None:
         command=shlex.join(command),
         names=study.runs if study else None,
         out_dir=study.report if study else None,
+        question=study.question if study else None,
+        title=f"The {study.name} study" if study else "Comparison of runs",
     )
     print(f"wrote {path}")
 

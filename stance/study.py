@@ -26,6 +26,7 @@ MODEL_REGISTRY = "stance.models"
 
 class StudyConfig(StrictConfig):
     name: str
+    question: str | None = Field(None, description="what the study asks, the first line of its report")
     report: Path = Field(description="folder that gets REPORT.md, REPORT.html and figures/")
     baseline: tuple[str, ...] = Field(
         min_length=1, description="runs the others are tested against, each paired with the runs on its folds"

@@ -112,7 +112,7 @@ def test_each_run_is_paired_with_the_baseline_variant_on_its_own_folds(write_con
         config = write_config(name=name, model=model, protocol=folds)
         assert train_and_score(config, experiments / name) == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
-    paired = (experiments / "REPORT.md").read_text().split("## Is the difference real?")[1].split("\n## ")[0]
+    paired = (experiments / "REPORT.md").read_text().split("### Paired tests against")[1].split("\n### ")[0]
 
     assert "| majority | tfidf_logreg | " in paired
     assert "| majority_twofold | tfidf_logreg_twofold | " in paired
@@ -125,9 +125,9 @@ def test_report_pairs_runs_and_writes_self_contained_html(write_config, tmp_path
         assert train_and_score(write_config(name=name, model=model), experiments / name) == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
-    assert "## Is the difference real? Paired tests against the tfidf (logreg) runs" in report
-    assert "| majority | tfidf_logreg | " in report.split("## Is the difference real?")[1]
-    assert "## Error analysis" in report and "toy fixture label" in report
+    assert "### Paired tests against the tfidf (logreg) runs on the same folds" in report
+    assert "| majority | tfidf_logreg | " in report.split("### Paired tests against")[1]
+    assert "### Error analysis" in report and "toy fixture label" in report
     html = (experiments / "REPORT.html").read_text()
     assert "<table>" in html and "data:image/png;base64," in html
     assert 'src="figures/' not in html  # every image is embedded

@@ -87,8 +87,8 @@ def test_report_lists_every_evaluated_run(write_config, experiments):
     assert train_and_score(write_config(), experiments / "toy") == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
     report = (experiments / "REPORT.md").read_text()
-    assert "| [toy](toy/report.md) | tfidf (logreg) | leave-one-out |" in report
-    assert (experiments / "figures" / "metrics.png").is_file()
+    assert "| [toy](toy/report.md) (baseline) | tfidf (logreg) | leave-one-out |" in report
+    assert (experiments / "figures" / "confusion_matrices.png").is_file()
 
 
 def test_predict_reads_plain_text_files(write_config, experiments, tmp_path, capsys):

@@ -272,6 +272,17 @@ class SeedsSource(DataSource):
             digest.update(path.read_bytes() if path.is_file() else b"")
         return digest.hexdigest()
 
+    def authorship(self) -> dict[str, str]:
+        """Who wrote each source's texts: the articles' own sentences, or a set's `written_by`."""
+        from stance.data import sets
+
+        titles = [f"“{read_meta(folder)['title']}”" for folder in article_dirs(self.config.seeds_dir)]
+        articles = "the article's" if len(titles) == 1 else f"the {len(titles)} articles'"
+        authors = {ARTICLE_SOURCE: f"{articles} own sentences ({'; '.join(titles)})"}
+        for name in self.config.sets:
+            authors[name] = sets.read_set_meta(sets.set_dir(self.config.seeds_dir, name))["written_by"]
+        return authors
+
     def annotations(self) -> dict[str, tuple[dict[str, dict[str, str]], dict[str, str]]]:
         """Per source (the articles, each configured set): (labels by annotator, texts)."""
         return annotations_by_source(self.config.seeds_dir, self.config.sets)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from stance.data import SeedsSource, open_source
 from stance.errors import RunError
-from stance.evaluation.metrics import HEADLINE_METRICS
 from stance.report import (
     agreement,
+    answer,
     behaviour,
     contrast,
     curve,
@@ -25,7 +25,7 @@ from stance.report import (
 )
 from stance.runs import Run, find_runs, write_atomically
 
-REPORT_NAME, HTML_NAME, FIGURES_DIR = "REPORT.md", "REPORT.html", "figures"
+REPORT_NAME, HTML_NAME, FIGURES_DIR, FOREST_FIGURE = "REPORT.md", "REPORT.html", "figures", "forest.png"
 
 
 def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
@@ -38,24 +38,45 @@ def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
     return open_source(configs[0].data.model_copy(update={"sets": sets}))
 
 
+def _forest_rows(tests: Sequence[paired.PairedTest], several_baselines: bool) -> list:
+    """A row per paired test, largest Δ first; the floor (majority) is left to the table, as
+    its distance would squeeze every model's interval into a corner of the axis."""
+    rows = [
+        (f"{t.run.name} − {t.baseline.name}" if several_baselines else t.run.name, t.result.macro_f1_difference,
+         t.result.difference_ci)
+        for t in tests
+        if t.run.config is None or t.run.config.model.type != "majority"
+    ]  # fmt: skip
+    return sorted(rows, key=lambda row: -row[1])
+
+
 def render(
     runs: Sequence[Run],
     baselines: Sequence[str] | None,
     fixed: dict[str, Run] | None = None,
     command: str = "stance report",
     links_to: Path = Path("."),
+    question: str | None = None,
+    title: str = "Comparison of runs",
+    candidates: Sequence[Run] = (),
 ) -> str:
+    """The report: the answer first, then every model by score, the checks behind the
+    answer, the threats to it, and the full tables in an appendix."""
     tests, unpaired = paired.paired_tests(runs, baselines)
-    lines = [
-        "# Comparison of runs",
+    seeds = _seeds_source(runs)
+    baseline_runs = {run.name for run in paired.baselines_of(runs, baselines)}
+    ranked = sorted(runs, key=lambda run: -run.metrics.macro_f1)
+    lines = [f"# {title}", "", f"Written by `{command}`.", "", *answer.section(runs, tests, question, seeds)]
+    if _forest_rows(tests, False):
+        lines += [f"![Δ macro-F1 against the baseline, 95% CIs]({FIGURES_DIR}/{FOREST_FIGURE})", ""]
+    lines += [
+        "## Every model, best first",
         "",
-        f"Written by `{command}`. " + summary.INTRO,
+        summary.INTRO,
         "",
-        *summary.table(runs, links_to),
+        *summary.table(ranked, links_to, baseline_runs),
         "",
-        f"![metrics with 95% CIs]({FIGURES_DIR}/metrics.png)",
-        "",
-        "## Headline: TF-IDF against the transformer",
+        "## The headline in detail",
         "",
         *headline.section(runs, tests),
         "",
@@ -63,23 +84,15 @@ def render(
     recipe_check = recipe.section(runs)
     if recipe_check:
         lines += ["## Recipe check: fine-tuned against its own frozen features", "", *recipe_check, ""]
-    lines += [
-        f"## Is the difference real? Paired tests against {paired.baseline_text(baselines)} on the same folds",
-        "",
-        paired.INTRO,
-        "",
-        *paired.section(runs, baselines, tests, unpaired),
-        "",
-    ]
+    levers = recipe.levers_section(runs, candidates or runs)
+    if levers:
+        lines += ["## What the cost levers changed", "", *levers, ""]
     tuning_section = tuning.section(runs, FIGURES_DIR, fixed)
     if tuning_section:
         lines += ["## Tuning: budgets, choices and expected validation performance", "", *tuning_section, ""]
-    seeds = _seeds_source(runs)
     if seeds is not None:
         best = max(run.metrics.macro_f1 for run in runs)
-        lines += ["## Human agreement", "", *agreement.section(seeds, best), ""]
-    if curve.curves(runs):
-        lines += ["## Learning curve", "", *curve.section(FIGURES_DIR), ""]
+        lines += ["## Floor and ceiling", "", *summary.floor(runs), "", *agreement.section(seeds, best), ""]
     per_source = sources.section(runs)
     if per_source:
         lines += ["## Per source, macro-F1 [95% CI] (items)", "", *per_source, ""]
@@ -93,15 +106,30 @@ def render(
     consistency = contrast.section(runs)
     if consistency:
         lines += ["## Contrast consistency", "", *consistency, ""]
+    if curve.curves(runs):
+        lines += ["## Learning curve", "", *curve.section(FIGURES_DIR), ""]
+    validity = answer.threats(runs, seeds)
+    if validity:
+        lines += ["## Threats to validity", "", *validity, ""]
+    lines += [
+        "## Appendix",
+        "",
+        f"### Paired tests against {paired.baseline_text(baselines)} on the same folds",
+        "",
+        paired.INTRO,
+        "",
+        *paired.section(runs, baselines, tests, unpaired),
+        "",
+    ]
     per_group = groups.section(runs)
     if per_group:
-        lines += ["## Per group, macro-F1", "", *per_group, ""]
+        lines += ["### Per group, macro-F1", "", *per_group, ""]
     lines += [
-        "## Confusion matrices",
+        "### Confusion matrices",
         "",
         f"![confusion matrices]({FIGURES_DIR}/confusion_matrices.png)",
         "",
-        "## Error analysis",
+        "### Error analysis",
         "",
         errors.INTRO,
         "",
@@ -122,6 +150,8 @@ def write_report(
     command: str = "stance report",
     names: Sequence[str] | None = None,
     out_dir: Path | None = None,
+    question: str | None = None,
+    title: str = "Comparison of runs",
 ) -> Path:
     """Write REPORT.md, REPORT.html and their figures into `out_dir` (default:
     `experiments_dir`) for the evaluated runs in `experiments_dir` (only those in `names`,
@@ -135,8 +165,11 @@ def write_report(
     out_dir = experiments_dir if out_dir is None else out_dir
     figures = out_dir / FIGURES_DIR
     figures.mkdir(parents=True, exist_ok=True)
-    headline = {run.name: {m: getattr(run.metrics, m) for m in HEADLINE_METRICS} for run in runs}
-    _save(plots.metric_bars(headline, {run.name: run.metrics.ci95 for run in runs}), figures / "metrics.png")
+    tests, _ = paired.paired_tests(runs, baselines)
+    if _forest_rows(tests, False):
+        several = len({test.baseline.name for test in tests}) > 1
+        baseline_name = "its baseline" if several else tests[0].baseline.name
+        _save(plots.forest(_forest_rows(tests, several), baseline_name), figures / FOREST_FIGURE)
     _save(
         plots.confusion_matrices({run.name: run.metrics.confusion_matrix for run in runs}),
         figures / "confusion_matrices.png",
@@ -151,8 +184,9 @@ def write_report(
         _save(plots.tag_heatmap(tags, [run.name for run in tagged], values), figures / behaviour.FIGURE)
     fixed = None if fixed_dir is None else {run.name: run for run in find_runs(fixed_dir)}
     links_to = Path(os.path.relpath(experiments_dir, out_dir))
-    text = render(runs, baselines, fixed, command, links_to)
+    everything = [run for run in find_runs(experiments_dir) if run.is_evaluated]
+    text = render(runs, baselines, fixed, command, links_to, question, title, candidates=everything)
     path = out_dir / REPORT_NAME
     write_atomically(path, text)
-    write_atomically(out_dir / HTML_NAME, html.to_html(text, out_dir, "stance: comparison of runs"))
+    write_atomically(out_dir / HTML_NAME, html.to_html(text, out_dir, f"stance: {title}"))
     return path

@@ -29,6 +29,12 @@ def best_pair(runs: Sequence[Run]) -> tuple[Run, Run, Comparison] | None:
     return best
 
 
+def holm_p_of(challenger: Run, baseline: Run, tests: Sequence[PairedTest]) -> float | None:
+    """The pair's Holm-adjusted p when it is one of the paired `tests`, else None."""
+    pair = (challenger.name, baseline.name)
+    return next((test.holm_p for test in tests if (test.run.name, test.baseline.name) == pair), None)
+
+
 def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
     """The headline pair in numbers and words; judged at its Holm-adjusted p when it is one
     of the report's paired `tests` (the correction then counts every test in that table)."""
@@ -36,7 +42,7 @@ def section(runs: Sequence[Run], tests: Sequence[PairedTest] = ()) -> list[str]:
     if pair is None:
         return [f"No `{CHALLENGER_TYPE}` run shares its folds with a `{BASELINE_TYPE}` run: no headline comparison."]
     challenger, baseline, result = pair
-    holm_p = next((t.holm_p for t in tests if (t.run.name, t.baseline.name) == (challenger.name, baseline.name)), None)
+    holm_p = holm_p_of(challenger, baseline, tests)
     corrected = (
         ", not a row of the paired table below, so not adjusted"
         if holm_p is None

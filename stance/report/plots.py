@@ -48,23 +48,22 @@ def confusion_matrices(matrices: Mapping[str, Sequence[Sequence[int]]]) -> Figur
     return _finish(fig)
 
 
-def metric_bars(
-    values: Mapping[str, Mapping[str, float]], intervals: Mapping[str, Mapping[str, Sequence[float]]]
-) -> Figure:
-    """Grouped bars: one group per metric, one bar per run, 95% CIs as error bars."""
-    names, metric_names = list(values), list(next(iter(values.values())))
-    width = 0.8 / len(names)
-    fig, ax = plt.subplots(figsize=(1.6 + 2.2 * len(metric_names), 4))
-    for i, name in enumerate(names):
-        x = np.arange(len(metric_names)) + i * width
-        heights = np.array([values[name][m] for m in metric_names])
-        low = np.array([intervals[name][m][0] for m in metric_names])
-        high = np.array([intervals[name][m][1] for m in metric_names])
-        ax.bar(x, heights, width, yerr=[heights - low, high - heights], capsize=3, label=name)
-    ax.set_xticks(np.arange(len(metric_names)) + width * (len(names) - 1) / 2, metric_names)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("score, pooled out-of-fold (95% CI)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+def forest(rows: Sequence[tuple[str, float, Sequence[float]]], baseline: str) -> Figure:
+    """Each run's Δ macro-F1 against the baseline with its 95% CI, largest first; the
+    dashed line is no difference."""
+    fig, ax = plt.subplots(figsize=(7, 1.1 + 0.42 * len(rows)))
+    heights = np.arange(len(rows))[::-1]
+    for height, (_, delta, (low, high)) in zip(heights, rows):
+        colour = "tab:green" if low > 0 else "tab:red" if high < 0 else "tab:gray"
+        ax.errorbar(100 * delta, height, xerr=[[100 * (delta - low)], [100 * (high - delta)]], fmt="o",
+                    color=colour, capsize=4, markersize=6)  # fmt: skip
+        ax.annotate(f"{100 * delta:+.1f}", (100 * delta, height), textcoords="offset points", xytext=(0, 7),
+                    ha="center", fontsize=8)  # fmt: skip
+    ax.axvline(0, color="black", linewidth=0.8, linestyle="--")
+    ax.set_yticks(heights, [name for name, _, _ in rows], fontsize=9)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel(f"Δ macro-F1 against {baseline} (points, 95% CI)")
+    ax.grid(axis="x", alpha=0.3)
     return _finish(fig)
 
 

@@ -76,3 +76,86 @@ def section(runs: Sequence[Run]) -> list[str]:
             f"| {p_cell(result.permutation_p)} | {judgement(result)} |"
         )
     return lines
+
+
+# Keys that change what a run costs, not the question it asks (configs/transformer_grouped.yaml);
+# `reshuffle` goes with `n_repeats`: one repeat has nothing to reshuffle.
+COST_LEVERS = (
+    ("model", "bf16"),
+    ("model", "frozen_layers"),
+    ("protocol", "n_repeats"),
+    ("protocol", "reshuffle"),
+    ("protocol", "refit"),
+)
+
+
+def _without_levers(run: Run) -> dict | None:
+    if run.config is None:
+        return None
+    config = run.config.model_dump(mode="json")
+    config.pop("name")
+    for section, key in COST_LEVERS:
+        config[section].pop(key, None)
+    return config
+
+
+def _lever_changes(run: Run, reference: Run) -> list[str]:
+    changes = []
+    for section, key in COST_LEVERS:
+        before, after = getattr(getattr(reference.config, section), key), getattr(getattr(run.config, section), key)
+        if before != after:
+            changes.append(f"{section}.{key} {before} → {after}")
+    return changes
+
+
+def lever_pairs(runs: Sequence[Run], candidates: Sequence[Run]) -> list[tuple[Run, Run, Comparison]]:
+    """(run, the run that differs from it only in cost levers and has none of them, their
+    comparison) for each run of `runs` with such a reference among `candidates`."""
+    pairs = []
+    for run in of_model_type(runs, *FINE_TUNED_TYPES):
+        for reference in candidates:
+            if reference.name == run.name or _without_levers(reference) != _without_levers(run):
+                continue
+            cfg = reference.config  # same model type as `run`, so it has every lever key
+            if cfg.model.bf16 or cfg.model.frozen_layers or not cfg.protocol.refit:
+                continue
+            result = compare(run.predictions, reference.predictions, seed=run.record.seed)
+            if result is not None:
+                pairs.append((run, reference, result))
+    return pairs
+
+
+def levers_section(runs: Sequence[Run], candidates: Sequence[Run]) -> list[str]:
+    """Each cheapened run beside the same recipe without its levers, when that run exists."""
+    cheapened = [
+        run
+        for run in of_model_type(runs, *FINE_TUNED_TYPES)
+        if run.config.model.bf16 or run.config.model.frozen_layers or not run.config.protocol.refit
+    ]
+    if not cheapened:
+        return []
+    pairs = lever_pairs(cheapened, candidates)
+    lines = [
+        "A cost lever may move a score, so each cheapened run is set beside the same recipe without its "
+        "levers, on the same folds and items."
+    ]
+    if not pairs:
+        return lines + [
+            "",
+            f"No run without the levers of {', '.join(f'`{run.name}`' for run in cheapened)} is in this "
+            "experiments folder; `make study` trains one (transformer_grouped_seeds).",
+        ]
+    lines += [
+        "",
+        "| run | levers, against the reference | reference | run macro-F1 | reference macro-F1 | Δ [95% CI] "
+        "| permutation p | train time, run / reference (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run, reference, result in pairs:
+        lines.append(
+            f"| {run.name} | {'; '.join(_lever_changes(run, reference))} | {reference.name} | "
+            f"{pct(run.metrics.macro_f1)} | {pct(reference.metrics.macro_f1)} | "
+            f"{100 * result.macro_f1_difference:+.1f} {ci_text(result.difference_ci)} | "
+            f"{p_cell(result.permutation_p)} | {run.record.seconds.total:.0f} / {reference.record.seconds.total:.0f} |"
+        )
+    return lines

@@ -1,6 +1,6 @@
 """The comparison report's first table: every run's scores with their intervals."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from stance.evaluation.metrics import HEADLINE_METRICS
@@ -17,20 +17,37 @@ INTRO = (
 )
 
 
-def table(runs: Sequence[Run], links_to: Path = Path(".")) -> list[str]:
-    """One row per run; `links_to` is the run folders' place relative to the report."""
-    header = ["run", "model", "protocol", "trained → tested", "items"]
+def table(runs: Sequence[Run], links_to: Path = Path("."), baselines: Collection[str] = ()) -> list[str]:
+    """One row per run, in the order given, the `baselines` marked; `links_to` is the run
+    folders' place relative to the report."""
+    # Columns every run shares are said once, above the table.
+    shared = {
+        column: values.pop()
+        for column, values in (
+            ("protocol", {protocol_text(run.protocol) for run in runs}),
+            ("trained → tested", {trained_tested(run) for run in runs}),
+            ("items", {str(run.metrics.n_items) for run in runs}),
+        )
+        if len(values) == 1 and len(runs) > 1
+    }
+    header = ["run", "model", *(c for c in ("protocol", "trained → tested", "items") if c not in shared)]
     header += ["macro-F1 [95% CI]", "F_avg [95% CI]", "accuracy [95% CI]"]
     header += [f"F1 {label}" for label in LABELS] + ["chance p", "train time (s)"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [f"Every run: {'; '.join(f'{column} {value}' for column, value in shared.items())}.", ""] if shared else []
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for run in runs:
         m = run.metrics
-        cells = [
-            f"[{run.name}]({(links_to / run.name / REPORT_FILE).as_posix()})",
-            run.model_description,
-            protocol_text(run.protocol),
+        mark = " (baseline)" if run.name in baselines else ""
+        cells = [f"[{run.name}]({(links_to / run.name / REPORT_FILE).as_posix()}){mark}", run.model_description]
+        cells += [
+            value
+            for column, value in (
+                ("protocol", protocol_text(run.protocol)),
+                ("trained → tested", trained_tested(run)),
+                ("items", str(m.n_items)),
+            )
+            if column not in shared
         ]
-        cells += [trained_tested(run), str(m.n_items)]
         cells += [f"{pct(getattr(m, k))} {ci_text(m.ci95[k])}" for k in HEADLINE_METRICS]
         cells += [pct(m.per_class[label].f1) for label in LABELS]
         retrained = m.chance.retrained
@@ -38,3 +55,13 @@ def table(runs: Sequence[Run], links_to: Path = Path(".")) -> list[str]:
         cells += [p_cell(chance) + ("" if retrained else "*"), f"{run.record.seconds.total:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def floor(runs: Sequence[Run]) -> list[str]:
+    """What a model that reads nothing scores: the majority runs, if any."""
+    floors = [run for run in runs if run.config is not None and run.config.model.type == "majority"]
+    return [
+        f"The floor: `{run.name}` always predicts its training folds' most frequent label, macro-F1 "
+        f"{pct(run.metrics.macro_f1)} {ci_text(run.metrics.ci95['macro_f1'])} on {run.metrics.n_items} items."
+        for run in floors
+    ]
