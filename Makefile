@@ -129,12 +129,8 @@ SEMEVAL_RUNS := experiments/semeval2016
 # Dev-split sweep of the TF-IDF side (issue 12): C x tweet preprocessing, each a run, so
 # every attempt's dev and test F_avg is in the table. Name: tfidf_logreg_C<C>_<preprocessing>.
 SEMEVAL_SWEEP := 0.3:none 0.3:tweet 3.0:none 3.0:tweet 10.0:none 10.0:tweet
-# Stacked ensembles. The candidate, named before any test score was read, is the one
-# whose members train within the 30-minute CPU budget: two transformer seeds (each ~700 s
-# on 2 cores), TF-IDF and the frozen probe. The three-seed stack (~35 min) is reported too.
-SEMEVAL_STACK := tfidf_logreg_tweet transformer_tweet transformer_tweet_seed14 embeddings_tweet
-SEMEVAL_STACK_3 := $(SEMEVAL_STACK) transformer_tweet_seed15
-SEMEVAL_SEEDS := transformer_tweet transformer_tweet_seed14 transformer_tweet_seed15
+# The ensembles, built in order after the runs: configs/ensemble/semeval2016.yaml.
+SEMEVAL_ENSEMBLES := configs/ensemble/semeval2016.yaml
 
 # Trains a SemEval run when it is missing or older than its config (SEMEVAL_RETRAIN=1: always).
 SEMEVAL_RETRAIN ?= 0
@@ -152,22 +148,7 @@ bench-semeval: $(STAMP) ## train configs/semeval2016/*.yaml, the sweep and ensem
 	  $(call semeval_train,configs/semeval2016/tfidf_logreg.yaml,$(SEMEVAL_RUNS)/tfidf_logreg_C$${c}_$${pre},\
 	    --set model.C=$$c --set model.text_preprocessing=$$pre); \
 	done
-	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer \
-	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer --overwrite
-	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer_lr1e-4 \
-	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_lr1e-4 --overwrite
-	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/transformer_unweighted \
-	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_unweighted --overwrite
-	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg_dev25 $(SEMEVAL_RUNS)/transformer_dev25 \
-	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_dev25 --overwrite
-	$(STANCE) ensemble --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_SEEDS)) \
-	  --out $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds --overwrite
-	$(STANCE) ensemble --runs $(SEMEVAL_RUNS)/tfidf_logreg $(SEMEVAL_RUNS)/ensemble_transformer_tweet_3_seeds \
-	  --out $(SEMEVAL_RUNS)/ensemble_tfidf_transformer_tweet_3_seeds --overwrite
-	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK)) \
-	  --out $(SEMEVAL_RUNS)/stack_tfidf_2_transformers_embeddings --overwrite
-	$(STANCE) ensemble --method stack --runs $(addprefix $(SEMEVAL_RUNS)/,$(SEMEVAL_STACK_3)) \
-	  --out $(SEMEVAL_RUNS)/stack_tfidf_3_transformers_embeddings --overwrite
+	$(STANCE) ensemble --config $(SEMEVAL_ENSEMBLES) --experiments $(SEMEVAL_RUNS) --overwrite
 	@for record in $(SEMEVAL_RUNS)/*/run.json; do $(STANCE) evaluate --run "$$(dirname "$$record")" || exit 1; done
 	$(STANCE) report --experiments $(SEMEVAL_RUNS) --baseline tfidf_svm
 	$(PYTHON) -m stance.report.semeval

@@ -122,8 +122,17 @@ def cmd_make_deps(args: argparse.Namespace) -> None:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> None:
-    from stance.ensemble import build
+    from stance.ensemble import build, build_all
 
+    if (args.config is None) == (args.runs is None):
+        raise StanceError("ensemble: give either --runs with --out, or --config with --experiments")
+    if args.config is not None:
+        args.if_interrupted = "the ensembles already written are complete; the one being built was not written"
+        for out in build_all(args.config, args.experiments, overwrite=args.overwrite):
+            print(f"wrote {out}")
+        return
+    if args.out is None:
+        raise StanceError("ensemble: --runs needs --out, the ensemble's run folder")
     args.if_interrupted = _nothing_written(args.out)
     out = build(args.runs, args.out, overwrite=args.overwrite, method=args.method)
     print(f"wrote {out}; score it with: stance evaluate --run {out}")
@@ -209,7 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     ensemble = sub.add_parser("ensemble", help="average or stack trained runs' probabilities (chosen on dev)")
     ensemble.add_argument(
-        "--runs", type=Path, nargs="+", required=True, metavar="RUN", help="two or more runs scored on identical folds"
+        "--runs", type=Path, nargs="+", metavar="RUN", help="two or more runs scored on identical folds"
+    )
+    ensemble.add_argument(
+        "--config", type=Path, help="configs/ensemble/*.yaml: several ensembles, built in order (with --experiments)"
+    )
+    ensemble.add_argument(
+        "--experiments", type=Path, default=EXPERIMENTS_DIR, help="with --config: the folder of members and outputs"
     )
     ensemble.add_argument(
         "--method",
@@ -217,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="average",
         help="average (two runs: weight chosen on dev; more: equal) or stack (meta-learner fitted on dev)",
     )
-    ensemble.add_argument("--out", type=Path, required=True, help="run folder for the ensemble")
+    ensemble.add_argument("--out", type=Path, help="with --runs: run folder for the ensemble")
     ensemble.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     ensemble.set_defaults(func=cmd_ensemble)
 

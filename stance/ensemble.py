@@ -14,11 +14,14 @@ ensemble run, so `experiments/` can move as a whole.
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import Field, ValidationError
 
-from stance import provenance, staging
-from stance.errors import RunError
+from stance import files, provenance, staging
+from stance.config import StrictConfig
+from stance.errors import ConfigError, RunError
 from stance.evaluation.compare import paired
 from stance.evaluation.ensemble import average, choose_weight, mix
 from stance.evaluation.stacking import MetaLearner, features, stack
@@ -67,6 +70,46 @@ def _combine(rows: list[list[PredictionRow]], method: str, seed: int) -> tuple[l
     # More than two: equal weights. A weight grid over many runs would fit the dev split.
     weights = [1 / len(rows)] * len(rows)
     return average(rows, weights), {"weights": weights, "weight_grid_dev_f_avg": {}}
+
+
+class EnsembleSpec(StrictConfig):
+    name: str = Field(description="the ensemble's run folder, beside its members")
+    runs: tuple[str, ...] = Field(min_length=2, description="member run folders, by name")
+    method: Literal["average", "stack"] = "average"
+
+
+class EnsemblesConfig(StrictConfig):
+    """configs/ensemble/*.yaml: ensembles of runs in one experiments folder, built in order
+    (a later one may have an earlier one as a member)."""
+
+    ensembles: tuple[EnsembleSpec, ...] = Field(min_length=1)
+
+
+def load_ensembles(path: Path) -> EnsemblesConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: ensembles file not found")
+    try:
+        return EnsemblesConfig.model_validate(files.read_yaml(path, ConfigError))
+    except ValidationError as err:
+        error = err.errors()[0]
+        loc = ".".join(str(part) for part in error["loc"])
+        problem = {"extra_forbidden": "unknown key", "missing": "missing required key"}.get(error["type"], error["msg"])
+        raise ConfigError(f"{path}: {loc}: {problem}") from None
+
+
+def build_all(path: Path, experiments: Path, overwrite: bool = False) -> list[Path]:
+    """Every ensemble of the file at `path`, members and outputs in `experiments`."""
+    specs = load_ensembles(path).ensembles
+    for spec in specs:  # every member there before any work: earlier ensembles count
+        built_before = {s.name for s in specs[: specs.index(spec)]}
+        for member in spec.runs:
+            if member not in built_before and not (experiments / member).is_dir():
+                raise RunError(f"{path}: {spec.name}: member run {experiments / member} not found (train it first)")
+    return [
+        build([experiments / run for run in spec.runs], experiments / spec.name, overwrite, spec.method)
+        for spec in specs
+    ]
 
 
 def build(runs: Sequence[Path], out: Path, overwrite: bool = False, method: str = "average") -> Path:

@@ -11,7 +11,7 @@ from stance.models import MODELS
 
 CONFIGS = REPO / "configs"
 # Components and studies are read through the run files that name them.
-COMPONENT_DIRS = ("model", "protocol", "study")
+COMPONENT_DIRS = ("model", "protocol", "study", "ensemble")
 RUN_CONFIGS = sorted(p for p in CONFIGS.rglob("*.yaml") if p.relative_to(CONFIGS).parts[0] not in COMPONENT_DIRS)
 
 

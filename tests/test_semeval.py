@@ -230,3 +230,35 @@ def test_the_dev_checks_section_reads_no_test_row(semeval_dir, tmp_path, monkeyp
                 row["probabilities"] = dict(zip(row["probabilities"], reversed(row["probabilities"].values())))
         path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     assert dev_checks_section([Run.open(runs_dir / method) for method in ("average", "stack")]) == before
+
+
+def test_an_ensembles_file_builds_each_in_order_and_an_ensemble_may_be_a_member(write_config, tmp_path, capsys):
+    runs = tmp_path / "runs"
+    for name, model in (("a", {"type": "tfidf"}), ("b", {"type": "majority"}), ("c", {"type": "tfidf", "C": 9.0})):
+        assert main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(runs / name)]) == 0
+    ensembles = tmp_path / "ensembles.yaml"
+    ensembles.write_text("ensembles:\n  - name: ab\n    runs: [a, b]\n  - name: ab_c\n    runs: [ab, c]\n")
+    assert main(["ensemble", "--config", str(ensembles), "--experiments", str(runs)]) == 0
+    assert Run.open(runs / "ab").record.ensemble.members == ["../a", "../b"]
+    assert Run.open(runs / "ab_c").record.ensemble.members == ["../ab", "../c"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("ensembles:\n  - name: x\n    runs: [a, missing]\n", "x: member run"),
+        ("ensembles:\n  - name: x\n    runs: [a]\n", "ensembles.0.runs: Tuple should have at least 2 items"),
+        ("ensembles:\n  - name: x\n    runs: [a, a]\n    weights: [1, 2]\n", "ensembles.0.weights: unknown key"),
+    ],
+)
+def test_a_bad_ensembles_file_is_one_message_before_any_ensemble_is_written(
+    write_config, tmp_path, capsys, text, problem
+):
+    runs = tmp_path / "runs"
+    assert main(["train", "--config", str(write_config(name="a")), "--out", str(runs / "a")]) == 0
+    ensembles = tmp_path / "ensembles.yaml"
+    ensembles.write_text(text)
+    capsys.readouterr()
+    assert main(["ensemble", "--config", str(ensembles), "--experiments", str(runs)]) == 2
+    assert f"{ensembles}: {problem}" in capsys.readouterr().err
+    assert sorted(p.name for p in runs.iterdir()) == ["a"]
