@@ -107,3 +107,12 @@ def test_a_change_to_the_scoring_code_rescores_without_retraining(project):
     assert "stance train" not in result.stdout
     assert set(re.findall(r"stance evaluate --run experiments/(\S+)", result.stdout)) == set(HEADLINE_RUNS)
     assert "stance report --study configs/study/headline.yaml" in result.stdout
+
+
+def test_the_package_has_no_relative_imports_which_the_training_code_search_would_miss():
+    import ast
+
+    for path in (REPO / "stance").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        relative = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level > 0]
+        assert not relative, f"{path}: relative import on line {relative[0]}"
