@@ -40,3 +40,18 @@ def test_the_report_pairs_each_fine_tuned_run_with_the_probe_of_its_checkpoint(w
     report = (experiments / "REPORT.md").read_text()
     assert "## Recipe check: fine-tuned against its own frozen features" in report
     assert "| tuned | mean pooling, probe head | probe | 10 |" in report
+
+
+def test_only_a_run_with_a_cost_lever_on_counts_as_cheapened_whatever_its_model_type():
+    from types import SimpleNamespace
+
+    from stance.config import ProtocolConfig, SetFitConfig, TransformerConfig
+    from stance.report.recipe import _is_cheapened
+
+    def run(model, **protocol):
+        return SimpleNamespace(config=SimpleNamespace(model=model, protocol=ProtocolConfig(type="loo", **protocol)))
+
+    assert not _is_cheapened(run(SetFitConfig(type="setfit")))  # no model levers, no error
+    assert _is_cheapened(run(SetFitConfig(type="setfit"), refit=False))
+    assert _is_cheapened(run(TransformerConfig(type="transformer", frozen_layers=2)))
+    assert not _is_cheapened(run(TransformerConfig(type="transformer")))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from stance.data import SeedsSource, open_source
 from stance.errors import RunError
+from stance.evaluation.compare import ALPHA
 from stance.report import (
     agreement,
     answer,
@@ -38,15 +39,15 @@ def _seeds_source(runs: Sequence[Run]) -> SeedsSource | None:
     return open_source(configs[0].data.model_copy(update={"sets": sets}))
 
 
-def _forest_rows(tests: Sequence[paired.PairedTest], several_baselines: bool) -> list:
-    """A row per paired test, largest Δ first; the floor (majority) is left to the table, as
-    its distance would squeeze every model's interval into a corner of the axis."""
+def _forest_rows(tests: Sequence[paired.PairedTest]) -> list:
+    """A row per paired test, largest Δ first, with whether its Holm-adjusted test tells
+    the runs apart; the floor (majority) is left to the table, as its distance would
+    squeeze every model's interval into a corner of the axis."""
     rows = [
-        (f"{t.run.name} − {t.baseline.name}" if several_baselines else t.run.name, t.result.macro_f1_difference,
-         t.result.difference_ci)
+        (t.run.name, t.result.macro_f1_difference, t.result.difference_ci, t.holm_p < ALPHA)
         for t in tests
         if t.run.config is None or t.run.config.model.type != "majority"
-    ]  # fmt: skip
+    ]
     return sorted(rows, key=lambda row: -row[1])
 
 
@@ -67,7 +68,7 @@ def render(
     baseline_runs = {run.name for run in paired.baselines_of(runs, baselines)}
     ranked = sorted(runs, key=lambda run: -run.metrics.macro_f1)
     lines = [f"# {title}", "", f"Written by `{command}`.", "", *answer.section(runs, tests, question, seeds)]
-    if _forest_rows(tests, False):
+    if _forest_rows(tests):
         lines += [f"![Δ macro-F1 against the baseline, 95% CIs]({FIGURES_DIR}/{FOREST_FIGURE})", ""]
     lines += [
         "## Every model, best first",
@@ -166,10 +167,10 @@ def write_report(
     figures = out_dir / FIGURES_DIR
     figures.mkdir(parents=True, exist_ok=True)
     tests, _ = paired.paired_tests(runs, baselines)
-    if _forest_rows(tests, False):
+    if _forest_rows(tests):
         several = len({test.baseline.name for test in tests}) > 1
-        baseline_name = "its baseline" if several else tests[0].baseline.name
-        _save(plots.forest(_forest_rows(tests, several), baseline_name), figures / FOREST_FIGURE)
+        baseline_name = "the baseline on its folds" if several else tests[0].baseline.name
+        _save(plots.forest(_forest_rows(tests), baseline_name), figures / FOREST_FIGURE)
     _save(
         plots.confusion_matrices({run.name: run.metrics.confusion_matrix for run in runs}),
         figures / "confusion_matrices.png",

@@ -48,21 +48,22 @@ def confusion_matrices(matrices: Mapping[str, Sequence[Sequence[int]]]) -> Figur
     return _finish(fig)
 
 
-def forest(rows: Sequence[tuple[str, float, Sequence[float]]], baseline: str) -> Figure:
-    """Each run's Δ macro-F1 against the baseline with its 95% CI, largest first; the
-    dashed line is no difference."""
-    fig, ax = plt.subplots(figsize=(7, 1.1 + 0.42 * len(rows)))
+def forest(rows: Sequence[tuple[str, float, Sequence[float], bool]], baseline: str) -> Figure:
+    """Each run's Δ macro-F1 against the baseline with its 95% CI, largest first, coloured
+    by the paired test's verdict (Holm-adjusted); the dashed line is no difference."""
+    longest = max(len(name) for name, *_ in rows)
+    fig, ax = plt.subplots(figsize=(max(7, 4.5 + 0.07 * longest), 1.1 + 0.36 * len(rows)))
     heights = np.arange(len(rows))[::-1]
-    for height, (_, delta, (low, high)) in zip(heights, rows):
-        colour = "tab:green" if low > 0 else "tab:red" if high < 0 else "tab:gray"
+    for height, (_, delta, (low, high), judged) in zip(heights, rows):
+        colour = "tab:gray" if not judged else "tab:green" if delta > 0 else "tab:red"
         ax.errorbar(100 * delta, height, xerr=[[100 * (delta - low)], [100 * (high - delta)]], fmt="o",
                     color=colour, capsize=4, markersize=6)  # fmt: skip
         ax.annotate(f"{100 * delta:+.1f}", (100 * delta, height), textcoords="offset points", xytext=(0, 7),
                     ha="center", fontsize=8)  # fmt: skip
     ax.axvline(0, color="black", linewidth=0.8, linestyle="--")
-    ax.set_yticks(heights, [name for name, _, _ in rows], fontsize=9)
+    ax.set_yticks(heights, [name for name, *_ in rows], fontsize=9)
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_xlabel(f"Δ macro-F1 against {baseline} (points, 95% CI)")
+    ax.set_xlabel(f"Δ macro-F1 against {baseline} (points, 95% CI); green or red: distinguishable", fontsize=9)
     ax.grid(axis="x", alpha=0.3)
     return _finish(fig)
 
@@ -96,12 +97,17 @@ def expected_validation(curves: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> 
 
 
 def tag_heatmap(tags: Sequence[str], runs: Sequence[str], values: Sequence[Sequence[float | None]]) -> Figure:
-    """Accuracy per phenomenon tag (rows) and run (columns); blank where a run saw no such item."""
+    """Accuracy per phenomenon tag and run; blank where a run saw no such item. Tags are rows
+    and runs columns, or the other way round when there are more runs than tags, so that a
+    study of many runs grows down the page instead of past its width."""
     grid = np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float)
-    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(runs), 0.9 + 0.45 * len(tags)))
+    rows, columns = list(tags), list(runs)
+    if len(runs) > len(tags):
+        grid, rows, columns = grid.T, columns, rows
+    fig, ax = plt.subplots(figsize=(2.6 + 0.9 * len(columns), 0.9 + 0.3 * len(rows)))
     ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(runs)), runs, rotation=30, ha="right", fontsize=8)
-    ax.set_yticks(range(len(tags)), tags, fontsize=8)
+    ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
     for (row, col), value in np.ndenumerate(grid):
         if not np.isnan(value):
             ax.text(col, row, f"{100 * value:.0f}", ha="center", va="center", fontsize=7)

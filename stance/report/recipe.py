@@ -99,10 +99,17 @@ def _without_levers(run: Run) -> dict | None:
     return config
 
 
+def _is_cheapened(run: Run) -> bool:
+    """A run with a cost lever on (only the transformer type has the model levers)."""
+    model, protocol = run.config.model, run.config.protocol
+    return getattr(model, "bf16", False) or getattr(model, "frozen_layers", 0) > 0 or not protocol.refit
+
+
 def _lever_changes(run: Run, reference: Run) -> list[str]:
     changes = []
     for section, key in COST_LEVERS:
-        before, after = getattr(getattr(reference.config, section), key), getattr(getattr(run.config, section), key)
+        before = getattr(getattr(reference.config, section), key, None)
+        after = getattr(getattr(run.config, section), key, None)
         if before != after:
             changes.append(f"{section}.{key} {before} → {after}")
     return changes
@@ -116,8 +123,7 @@ def lever_pairs(runs: Sequence[Run], candidates: Sequence[Run]) -> list[tuple[Ru
         for reference in candidates:
             if reference.name == run.name or _without_levers(reference) != _without_levers(run):
                 continue
-            cfg = reference.config  # same model type as `run`, so it has every lever key
-            if cfg.model.bf16 or cfg.model.frozen_layers or not cfg.protocol.refit:
+            if _is_cheapened(reference):
                 continue
             result = compare(run.predictions, reference.predictions, seed=run.record.seed)
             if result is not None:
@@ -127,11 +133,7 @@ def lever_pairs(runs: Sequence[Run], candidates: Sequence[Run]) -> list[tuple[Ru
 
 def levers_section(runs: Sequence[Run], candidates: Sequence[Run]) -> list[str]:
     """Each cheapened run beside the same recipe without its levers, when that run exists."""
-    cheapened = [
-        run
-        for run in of_model_type(runs, *FINE_TUNED_TYPES)
-        if run.config.model.bf16 or run.config.model.frozen_layers or not run.config.protocol.refit
-    ]
+    cheapened = [run for run in of_model_type(runs, *FINE_TUNED_TYPES) if _is_cheapened(run)]
     if not cheapened:
         return []
     pairs = lever_pairs(cheapened, candidates)
