@@ -27,7 +27,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate study report agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
+.PHONY: help setup train evaluate study report ui agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,13 +56,22 @@ endif
 $(DEPS): $(shell find configs stance -name '*.yaml' -o -name '*.py' 2>/dev/null) | $(STAMP)
 	$(STANCE) make-deps $(STUDIES) --out $@
 
+# Every run is tracked in MLflow after its folder is written (stance/tracking.py): in
+# experiments/mlflow.db unless STANCE_TRACKING or MLFLOW_TRACKING_URI names another store
+# (STANCE_TRACKING=none: off). The store is created once, before parallel jobs write to it.
+TRACKING_URI := $(or $(STANCE_TRACKING),$(MLFLOW_TRACKING_URI),sqlite:///experiments/mlflow.db)
+TRACKING_READY := experiments/.make/tracking-ready
+$(TRACKING_READY): | $(STAMP)
+	@mkdir -p $(@D)
+	$(STANCE) track --init && touch $@
+
 RUNS = $(if $(CONFIG),$(patsubst configs/%.yaml,%,$(CONFIG)),$(HEADLINE_RUNS))
 run_files = $(patsubst %,experiments/%/$(1),$(2))
 
-experiments/%/predictions.jsonl: configs/%.yaml $(SEED_FILES) | $(STAMP)
+experiments/%/predictions.jsonl: configs/%.yaml $(SEED_FILES) | $(STAMP) $(TRACKING_READY)
 	$(STANCE) train --config $< --overwrite
 
-experiments/%/metrics.json: experiments/%/predictions.jsonl $(SCORING_CODE) | $(STAMP)
+experiments/%/metrics.json: experiments/%/predictions.jsonl $(SCORING_CODE) | $(STAMP) $(TRACKING_READY)
 	$(STANCE) evaluate --run $(@D)
 
 # Run files are named as prerequisites (of train and REPORT.md), so they are never
@@ -112,6 +121,9 @@ tune: $(STAMP) ## nested, equal-budget tuning of the headline models (configs/tu
 	  $(STANCE) evaluate --run $$run || exit 1; \
 	done
 	$(STANCE) report --experiments $(TUNED_RUNS) --baseline tfidf_logreg_grouped --fixed experiments
+
+ui: | $(STAMP) ## the MLflow UI on the tracking store (experiments/mlflow.db by default), http://127.0.0.1:5000
+	$(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING_URI) --host 127.0.0.1 --port 5000
 
 RUN ?= $(TUNED_RUNS)/transformer_grouped
 dashboard: | $(STAMP) ## optuna-dashboard on a tuned run's studies (RUN=experiments/tuned/x), http://127.0.0.1:8080
@@ -174,5 +186,5 @@ transfer: $(STAMP) ## SemEval-2016 -> US–Russia transfer (needs the SemEval da
 	$(STANCE) report --experiments $(TRANSFER_RUNS) --baseline transformer_augmented
 
 clean-runs: ## delete every run folder and make's notes (reports and their figures stay)
-	find experiments -name run.json -printf '%h\0' | xargs -0 rm -rf
-	rm -rf $(DEPS)
+	find experiments -path experiments/mlartifacts -prune -o -name run.json -printf '%h\0' | xargs -0 rm -rf
+	rm -rf $(DEPS) $(TRACKING_READY)

@@ -43,6 +43,15 @@ def cmd_train(args: argparse.Namespace) -> None:
     )
     if is_main_process():  # under accelerate launch every process trains, and one writes
         print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
+        _track(args, run_dir)
+
+
+def _track(args: argparse.Namespace, run_dir: Path) -> None:
+    """Copy the finished run folder into the tracking store (stance/tracking.py)."""
+    from stance.tracking import track
+
+    args.if_interrupted = f"{run_dir} is complete; only its tracking was cut short (stance track --run {run_dir})"
+    track(run_dir)
 
 
 def cmd_tune(args: argparse.Namespace) -> None:
@@ -65,6 +74,29 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     run.write_metrics(result)
     run_report.write(run, result)
     print(f"{args.run}: macro-F1 {result.macro_f1:.3f}  F_avg {result.f_avg:.3f}  accuracy {result.accuracy:.3f}")
+    _track(args, args.run)
+
+
+def cmd_track(args: argparse.Namespace) -> None:
+    from stance.runs import Run
+    from stance.tracking import prepare_store, track, tracking_uri
+
+    uri = tracking_uri()
+    if uri is None:
+        if args.init:  # make prepares the store before every run goal; with tracking off there is none
+            print("tracking is off (STANCE_TRACKING=none)")
+            return
+        raise StanceError("tracking is off (STANCE_TRACKING=none): nothing to log to")
+    if args.init:
+        prepare_store(uri)  # before parallel jobs write to it: they then only add rows
+        print(f"tracking store ready: {uri}")
+        return
+    if args.run is None:
+        raise StanceError("track: give --run RUN_FOLDER (or --init)")
+    Run.open(args.run)  # a folder that is not a run is one line, before any tracking
+    run_id = track(args.run, uri)
+    if run_id is not None:
+        print(f"tracked {args.run} as MLflow run {run_id} in {uri}")
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
@@ -186,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="score a run's predictions: metrics.json, report.md, plot")
     evaluate.add_argument("--run", type=Path, required=True, help="run folder")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    track = sub.add_parser("track", help="log an existing run folder to the tracking store (MLflow)")
+    track.add_argument("--run", type=Path, help="run folder")
+    track.add_argument("--init", action="store_true", help="create the store and its experiment, before parallel jobs")
+    track.set_defaults(func=cmd_track)
 
     predict = sub.add_parser("predict", help="label new sentences with a run's final model")
     predict.add_argument("--run", type=Path, required=True, help="run folder")

@@ -12,6 +12,8 @@ from stance.data import seeds
 # No test may touch the network: the Hub is unreachable here and in CI.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+# Tests never track into the repo's experiments/mlflow.db; tests of tracking give their own store.
+os.environ["STANCE_TRACKING"] = "none"
 
 REPO = Path(__file__).resolve().parent.parent
 

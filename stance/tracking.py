@@ -1,0 +1,184 @@
+"""MLflow tracking: each run folder, once written, copied into a tracking store as one MLflow run.
+
+The run folder is the record. Tracking happens after it is complete (`stance train`,
+`stance evaluate`, or `stance track` for an existing folder), so a store that is
+unreachable, locked, corrupt or full costs one warning line and never a run.
+
+The store is `STANCE_TRACKING` (a tracking URI, or `none` to turn tracking off), else
+MLflow's own `MLFLOW_TRACKING_URI`, else a SQLite file beside the runs,
+`experiments/mlflow.db` (SQLite is MLflow's own default since 3.7). A stance run is found
+again by its folder and the digest of its run.json (tags), so logging it twice updates
+one MLflow run; a retrained folder is a new one.
+
+mlflow is imported inside the functions: tracking is the last step of a command.
+"""
+
+import hashlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from stance.runs import RUN_FILE, Run
+
+TRACKING_VARIABLE = "STANCE_TRACKING"
+DEFAULT_STORE = Path("experiments") / "mlflow.db"
+EXPERIMENT = "stance"
+FOLDER_TAG, RECORD_TAG, KIND_TAG = "stance.run_folder", "stance.run_json_sha256", "stance.kind"
+# SQLite allows one writer at a time: a second `make` job waits and tries again, this long at most.
+LOCK_RETRIES, LOCK_WAIT_SECONDS = 8, 0.5
+
+
+def tracking_uri(environ=os.environ) -> str | None:
+    """Where runs are tracked, or None when tracking is off."""
+    value = environ.get(TRACKING_VARIABLE) or environ.get("MLFLOW_TRACKING_URI")
+    if value is not None and value.strip().lower() == "none":
+        return None
+    return value or f"sqlite:///{DEFAULT_STORE}"
+
+
+def _flatten(mapping: dict, prefix: str = "") -> Iterator[tuple[str, object]]:
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _scores(run: Run) -> dict[str, float]:
+    """The pooled scores with their intervals, F1 per class and macro-F1 per source."""
+    metrics = run.metrics
+    values = {}
+    for name, interval in metrics.ci95.items():
+        values[name] = getattr(metrics, name)
+        values[f"{name}_ci_low"], values[f"{name}_ci_high"] = interval
+    values.update({f"f1_{label}": scores.f1 for label, scores in metrics.per_class.items()})
+    values.update({f"macro_f1_{source}": scores.macro_f1 for source, scores in metrics.per_source.items()})
+    values["n_items"] = metrics.n_items
+    return values
+
+
+def _fold_scores(run: Run) -> dict[tuple[int, int], dict[str, float]]:
+    """macro-F1 and test items of each (repeat, fold)."""
+    from stance.evaluation.metrics import scores
+
+    folds: dict[tuple[int, int], list] = {}
+    for row in run.test_predictions:
+        folds.setdefault((row.repeat, row.fold), []).append(row)
+    return {
+        key: {"macro_f1": scores([r.gold for r in rows], [r.predicted for r in rows])["macro_f1"], "n_test": len(rows)}
+        for key, rows in sorted(folds.items())
+    }
+
+
+def _find(client, experiment_id: str, tags: dict[str, str]):
+    query = " and ".join(f"tags.`{key}` = '{value}'" for key, value in tags.items())
+    found = client.search_runs([experiment_id], filter_string=query, max_results=1)
+    return found[0] if found else None
+
+
+def _experiment_id(client, uri: str) -> str:
+    experiment = client.get_experiment_by_name(EXPERIMENT)
+    if experiment:
+        return experiment.experiment_id
+    # A SQLite store keeps its artifacts beside it (MLflow's default is ./mlruns, wherever
+    # the command runs); a server or another database decides for itself.
+    location = None
+    if uri.startswith("sqlite:///"):
+        location = (Path(uri.removeprefix("sqlite:///")).parent.resolve() / "mlartifacts").as_uri()
+    # MLflow 3's UI opens an experiment of this kind on its training runs, not its GenAI traces.
+    tags = {"mlflow.experimentKind": "custom_model_development"}
+    return client.create_experiment(EXPERIMENT, artifact_location=location, tags=tags)
+
+
+def _client(uri: str):
+    for name in ("mlflow", "alembic"):  # their INFO lines (creating tables, migrations) are not the user's
+        logging.getLogger(name).setLevel(logging.WARNING)
+    from mlflow import MlflowClient
+
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return MlflowClient(tracking_uri=uri)
+
+
+def prepare_store(uri: str) -> str:
+    """Create the store's tables and the experiment; the experiment id. Errors propagate:
+    `stance track --init` is asked for, so its failure is the command's."""
+    return _experiment_id(_client(uri), uri)
+
+
+def _log(client, uri: str, run: Run) -> str:
+    from mlflow.entities import Metric, Param, RunTag
+
+    experiment_id = _experiment_id(client, uri)
+    record = run.record
+    # run.json is written once per training (never by scoring), so its digest tells a
+    # retrained folder from a rescored one, even within the second of its created_at.
+    digest = hashlib.sha256((run.path / RUN_FILE).read_bytes()).hexdigest()
+    identity = {FOLDER_TAG: str(run.path.resolve()), RECORD_TAG: digest, KIND_TAG: "run"}
+    tags = {
+        **identity,
+        "stance.name": record.name,
+        "stance.created_at": record.created_at,
+        "stance.config": record.config_source or "",
+        "stance.data_sha256": record.data.sha256,
+        "mlflow.source.git.commit": record.git.get("commit") or "",
+        "stance.git_dirty": str(record.git.get("dirty")),
+    }
+    found = _find(client, experiment_id, identity)
+    run_id = found.info.run_id if found else client.create_run(experiment_id, run_name=record.name).info.run_id
+    now = int(time.time() * 1000)
+    # Params are written once: MLflow refuses a changed value, and a run's config never changes.
+    config = {} if found or run.config is None else run.config.model_dump(mode="json")
+    params = [Param(key, str(value)[:6000]) for key, value in _flatten(config)]
+    metrics = [Metric(k, float(v), now, 0) for k, v in _scores(run).items()] if run.is_evaluated else []
+    client.log_batch(run_id, metrics=metrics, params=params, tags=[RunTag(k, v) for k, v in tags.items()])
+    for name in ("config.yaml", "run.json", "report.md", "confusion_matrix.png"):
+        if (run.path / name).is_file():
+            client.log_artifact(run_id, str(run.path / name))
+    if run.is_evaluated:
+        _log_folds(client, experiment_id, run_id, run, now)
+    client.set_terminated(run_id)
+    return run_id
+
+
+def _log_folds(client, experiment_id: str, parent_id: str, run: Run, now: int) -> None:
+    from mlflow.entities import Metric, RunTag
+
+    for (repeat, fold), values in _fold_scores(run).items():
+        identity = {"mlflow.parentRunId": parent_id, KIND_TAG: "fold", "stance.fold": f"{repeat}.{fold}"}
+        found = _find(client, experiment_id, identity)
+        child = (
+            found.info.run_id
+            if found
+            else client.create_run(experiment_id, run_name=f"{run.name} repeat {repeat} fold {fold}").info.run_id
+        )
+        metrics = [Metric(k, float(v), now, 0) for k, v in values.items()]
+        client.log_batch(child, metrics=metrics, tags=[RunTag(k, v) for k, v in identity.items()])
+        client.set_terminated(child)
+
+
+def track(run_dir: Path, uri: str | None = None) -> str | None:
+    """Log the run folder to the tracking store; the MLflow run id, or None when tracking
+    is off or failed (then one warning line says why; the run folder is untouched)."""
+    uri = tracking_uri() if uri is None else uri
+    if uri is None:
+        return None
+    try:
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return _log(_client(uri), uri, Run.open(run_dir))
+            except Exception as err:  # sqlalchemy's OperationalError, wrapped by MLflow
+                if "locked" not in str(err) or attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(LOCK_WAIT_SECONDS * (attempt + 1))
+    except Exception as err:  # noqa: BLE001 - any failure of the store costs one line, never the run
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        print(
+            f"warning: tracking to {uri} failed ({type(err).__name__}: {first}); {run_dir} is complete",
+            file=sys.stderr,
+            flush=True,
+        )
+    return None
