@@ -131,7 +131,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     if args.fixed is not None:
         command += ["--fixed", str(args.fixed)]
     study = load_study(args.study) if args.study is not None else None
-    path = write_report(
+    path, numbers = write_report(
         args.experiments,
         baselines=args.baseline or (study.baseline if study else None),
         fixed_dir=args.fixed,
@@ -142,6 +142,10 @@ def cmd_report(args: argparse.Namespace) -> None:
         title=f"The {study.name} study" if study else "Comparison of runs",
     )
     print(f"wrote {path}")
+    from stance.tracking import track_report
+
+    args.if_interrupted = f"{path} is complete; only its tracking was cut short"
+    track_report(path, numbers)
 
 
 def cmd_make_deps(args: argparse.Namespace) -> None:

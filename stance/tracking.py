@@ -160,16 +160,39 @@ def _log_folds(client, experiment_id: str, parent_id: str, run: Run, now: int) -
         client.set_terminated(child)
 
 
-def track(run_dir: Path, uri: str | None = None) -> str | None:
-    """Log the run folder to the tracking store; the MLflow run id, or None when tracking
-    is off or failed (then one warning line says why; the run folder is untouched)."""
+def _log_report(client, uri: str, path: Path, numbers: dict | None) -> str:
+    """The report as an MLflow run of its own: its headline numbers, and the report files."""
+    from mlflow.entities import Metric, RunTag
+
+    experiment_id = _experiment_id(client, uri)
+    identity = {"stance.report": str(path.resolve()), KIND_TAG: "report"}
+    found = _find(client, experiment_id, identity)
+    run_id = found.info.run_id if found else client.create_run(experiment_id, run_name=f"report: {path}").info.run_id
+    numbers = numbers or {}
+    now = int(time.time() * 1000)
+    metrics = [Metric(k, float(v), now, 0) for k, v in numbers.items() if not isinstance(v, str)]
+    tags = {**identity, **{f"stance.{k}": v for k, v in numbers.items() if isinstance(v, str)}}
+    client.log_batch(run_id, metrics=metrics, tags=[RunTag(k, v) for k, v in tags.items()])
+    for name in (path.name, path.with_suffix(".html").name):
+        if (path.parent / name).is_file():
+            client.log_artifact(run_id, str(path.parent / name))
+    figures = path.parent / "figures"
+    if figures.is_dir():
+        client.log_artifacts(run_id, str(figures), artifact_path="figures")
+    client.set_terminated(run_id)
+    return run_id
+
+
+def _guarded(log, what: Path, uri: str | None) -> str | None:
+    """`log(client)` against the store, retried while SQLite is locked; any failure is one
+    warning line naming `what`, which is complete either way."""
     uri = tracking_uri() if uri is None else uri
     if uri is None:
         return None
     try:
         for attempt in range(LOCK_RETRIES):
             try:
-                return _log(_client(uri), uri, Run.open(run_dir))
+                return log(_client(uri), uri)
             except Exception as err:  # sqlalchemy's OperationalError, wrapped by MLflow
                 if "locked" not in str(err) or attempt == LOCK_RETRIES - 1:
                     raise
@@ -177,8 +200,19 @@ def track(run_dir: Path, uri: str | None = None) -> str | None:
     except Exception as err:  # noqa: BLE001 - any failure of the store costs one line, never the run
         first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
         print(
-            f"warning: tracking to {uri} failed ({type(err).__name__}: {first}); {run_dir} is complete",
+            f"warning: tracking to {uri} failed ({type(err).__name__}: {first}); {what} is complete",
             file=sys.stderr,
             flush=True,
         )
     return None
+
+
+def track(run_dir: Path, uri: str | None = None) -> str | None:
+    """Log the run folder to the tracking store; the MLflow run id, or None when tracking
+    is off or failed (then one warning line says why; the run folder is untouched)."""
+    return _guarded(lambda client, uri: _log(client, uri, Run.open(run_dir)), run_dir, uri)
+
+
+def track_report(path: Path, numbers: dict | None, uri: str | None = None) -> str | None:
+    """Log a written REPORT.md (and its HTML and figures) with its headline numbers."""
+    return _guarded(lambda client, uri: _log_report(client, uri, Path(path), numbers), path, uri)

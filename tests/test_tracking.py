@@ -145,3 +145,32 @@ def test_mlflow_ui_on_the_store_serves_the_run_through_its_rest_api(store, write
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+
+
+def test_a_report_is_tracked_with_its_headline_numbers_and_files(store, write_config, tmp_path):
+    experiments = tmp_path / "experiments"
+    for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
+        assert train_and_score(write_config(name=name, model=model), experiments / name) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    (report,) = runs_in(store, "report")
+    assert report.data.tags["stance.report"] == str((experiments / "REPORT.md").resolve())
+    artifacts = {a.path for a in store.list_artifacts(report.info.run_id)}
+    assert {"REPORT.md", "REPORT.html", "figures"} <= artifacts
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    assert len(runs_in(store, "report")) == 1  # written again, tracked as the same report
+
+
+def test_the_reports_headline_numbers_reach_the_store(store, write_config, with_sets, tiny_bert, tmp_path):
+    experiments = tmp_path / "experiments"
+    data = {"seeds_dir": str(with_sets), "sets": ["constructed", "contrast"]}
+    folds = {"type": "grouped_kfold", "n_splits": 2, "n_repeats": 1}
+    transformer = {"type": "transformer", "checkpoint": str(tiny_bert), "epochs": 1, "batch_size": 4, "max_length": 32}
+    for name, model in (("tfidf_logreg_grouped", {"type": "tfidf"}), ("transformer_grouped", transformer)):
+        path = write_config(name=name, data=data, protocol=folds, model=model)
+        assert train_and_score(path, experiments / name) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    (report,) = runs_in(store, "report")
+    text = (experiments / "REPORT.md").read_text()
+    delta = float(text.split("**Answer.**")[1].split("| Δ macro-F1")[1].split("**")[1].split(" ")[0])
+    assert report.data.tags["stance.challenger"] == "transformer_grouped"
+    assert 100 * report.data.metrics["delta_macro_f1"] == pytest.approx(delta, abs=0.05)

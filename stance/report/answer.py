@@ -70,6 +70,28 @@ def section(
     ]
 
 
+def headline_numbers(runs: Sequence[Run], tests: Sequence[PairedTest]) -> dict | None:
+    """The headline pair's numbers, as the first screen gives them (for the tracking store)."""
+    pair = headline.best_pair(runs)
+    if pair is None:
+        return None
+    challenger, baseline, result = pair
+    holm_p = headline.holm_p_of(challenger, baseline, tests)
+    return {
+        "challenger": challenger.name,
+        "baseline": baseline.name,
+        "delta_macro_f1": result.macro_f1_difference,
+        "delta_ci_low": result.difference_ci[0],
+        "delta_ci_high": result.difference_ci[1],
+        "permutation_p": result.permutation_p,
+        **({"holm_p": holm_p} if holm_p is not None else {}),
+        "minimum_detectable_difference": result.minimum_detectable_difference,
+        "n_items": result.n_items,
+        "challenger_macro_f1": challenger.metrics.macro_f1,
+        "baseline_macro_f1": baseline.metrics.macro_f1,
+    }
+
+
 def threats(runs: Sequence[Run], seeds: SeedsSource | None) -> list[str]:
     """What could make the verdict wrong, with the counts that say how much."""
     pair = headline.best_pair(runs)

@@ -153,11 +153,11 @@ def write_report(
     out_dir: Path | None = None,
     question: str | None = None,
     title: str = "Comparison of runs",
-) -> Path:
+) -> tuple[Path, dict | None]:
     """Write REPORT.md, REPORT.html and their figures into `out_dir` (default:
     `experiments_dir`) for the evaluated runs in `experiments_dir` (only those in `names`,
     if given: a study's runs); tuned runs are shown beside the fixed-values runs of the
-    same names in `fixed_dir`, if given."""
+    same names in `fixed_dir`, if given. Returns the report's path and its headline numbers."""
     runs = [run for run in find_runs(experiments_dir) if run.is_evaluated and (names is None or run.name in names)]
     if names is not None:
         runs.sort(key=lambda run: list(names).index(run.name))
@@ -190,4 +190,4 @@ def write_report(
     path = out_dir / REPORT_NAME
     write_atomically(path, text)
     write_atomically(out_dir / HTML_NAME, html.to_html(text, out_dir, f"stance: {title}"))
-    return path
+    return path, answer.headline_numbers(runs, paired.paired_tests(runs, baselines)[0])
