@@ -167,6 +167,15 @@ class TuningRecord(Record):
     studies: list[StudyRecord]
 
 
+class FoldRecord(Record):
+    """One fold of the protocol as trained: its training items and the time its fit took."""
+
+    repeat: int
+    fold: int
+    n_train: int
+    fit_seconds: float
+
+
 class RunRecord(Record):
     """run.json: everything about how a run was produced, beside its config."""
 
@@ -178,6 +187,7 @@ class RunRecord(Record):
     n_predictions: int | None = None  # rows of predictions.jsonl: a file cut at a line end is caught (older runs: None)
     mean_train_size: float
     seconds: Seconds
+    folds: list[FoldRecord] | None = None  # runs written before folds were recorded: None
     model: dict | None = None  # the model type's own provenance, e.g. the resolved checkpoint
     ensemble: EnsembleRecord | None = None
     tuning: TuningRecord | None = None

@@ -61,7 +61,7 @@ def _scores(run: Run) -> dict[str, float]:
 
 
 def _fold_scores(run: Run) -> dict[tuple[int, int], dict[str, float]]:
-    """macro-F1 and test items of each (repeat, fold)."""
+    """macro-F1 and test items of each (repeat, fold); run.json adds its training items and fit time."""
     from stance.evaluation.metrics import scores
 
     folds: dict[tuple[int, int], list] = {}
@@ -147,7 +147,14 @@ def _log(client, uri: str, run: Run) -> str:
 def _log_folds(client, experiment_id: str, parent_id: str, run: Run, now: int) -> None:
     from mlflow.entities import Metric, RunTag
 
+    trained = {(f.repeat, f.fold): f for f in run.record.folds or ()}
     for (repeat, fold), values in _fold_scores(run).items():
+        if (repeat, fold) in trained:
+            values = {
+                **values,
+                "n_train": trained[repeat, fold].n_train,
+                "fit_seconds": trained[repeat, fold].fit_seconds,
+            }
         identity = {"mlflow.parentRunId": parent_id, KIND_TAG: "fold", "stance.fold": f"{repeat}.{fold}"}
         found = _find(client, experiment_id, identity)
         child = (

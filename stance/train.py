@@ -23,7 +23,7 @@ from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.models.base import DevSet
 from stance.protocol import Fold
-from stance.runs import ChanceNull, CurveRow, DataRecord, PredictionRow, RunRecord, Seconds
+from stance.runs import ChanceNull, CurveRow, DataRecord, FoldRecord, PredictionRow, RunRecord, Seconds
 from stance.search_space import config_with
 from stance.threads import show_progress
 
@@ -276,6 +276,10 @@ def train(
                         absolute_location=str(Path(source.location).resolve()),
                     ),
                     n_folds=len(folds),
+                    folds=[
+                        FoldRecord(repeat=fold.repeat, fold=fold.index, n_train=len(fold.train), fit_seconds=seconds)
+                        for fold, seconds in zip(folds, fit_seconds)
+                    ],
                     n_predictions=len(rows),
                     mean_train_size=float(np.mean([len(f.train) for f in folds])),
                     seconds=Seconds(

@@ -44,6 +44,11 @@ def test_a_trained_and_evaluated_run_is_one_mlflow_run_with_its_params_metrics_t
     folds = runs_in(store, "fold")
     assert len(folds) == len({(r.repeat, r.fold) for r in run.test_predictions})
     assert {f.data.tags["mlflow.parentRunId"] for f in folds} == {tracked.info.run_id}
+    recorded = {(f.repeat, f.fold): f for f in run.record.folds}
+    for child in folds:
+        repeat, fold = map(int, child.data.tags["stance.fold"].split("."))
+        assert child.data.metrics["n_train"] == recorded[repeat, fold].n_train
+        assert child.data.metrics["fit_seconds"] == pytest.approx(recorded[repeat, fold].fit_seconds)
     artifacts = {a.path for a in store.list_artifacts(tracked.info.run_id)}
     assert {"config.yaml", "run.json", "report.md"} <= artifacts
     assert (tmp_path / "mlartifacts").is_dir()  # beside the store, not wherever the command ran
