@@ -93,9 +93,21 @@ def _experiment_id(client, uri: str) -> str:
     return client.create_experiment(EXPERIMENT, artifact_location=location, tags=tags)
 
 
+# MLflow's own HTTP defaults retry an unreachable server for about four minutes (measured
+# here against a closed port) before giving up; a run must not wait that long on its copy.
+# The user's own settings of these variables win.
+HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+}
+
+
 def _client(uri: str):
     for name in ("mlflow", "alembic"):  # their INFO lines (creating tables, migrations) are not the user's
         logging.getLogger(name).setLevel(logging.WARNING)
+    for key, value in HTTP_DEFAULTS.items():
+        os.environ.setdefault(key, value)
     from mlflow import MlflowClient
 
     if uri.startswith("sqlite:///"):

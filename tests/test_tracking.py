@@ -179,3 +179,17 @@ def test_the_reports_headline_numbers_reach_the_store(store, write_config, with_
     delta = float(text.split("**Answer.**")[1].split("| Δ macro-F1")[1].split("**")[1].split(" ")[0])
     assert report.data.tags["stance.challenger"] == "transformer_grouped"
     assert 100 * report.data.metrics["delta_macro_f1"] == pytest.approx(delta, abs=0.05)
+
+
+def test_an_unreachable_server_costs_one_line_within_seconds_not_minutes(write_config, tmp_path):
+    """MLflow's own retries would wait about four minutes on a closed port; tracking bounds them."""
+    import os
+
+    config, run_dir = write_config(), tmp_path / "experiments" / "toy"
+    env = {**os.environ, "STANCE_TRACKING": "http://127.0.0.1:9"}  # the discard port: nothing listens
+    train = [sys.executable, "-m", "stance", "train", "--config", str(config), "--out", str(run_dir)]
+    result = subprocess.run(train, env=env, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: tracking")]
+    assert len(warnings) == 1 and "http://127.0.0.1:9" in warnings[0]
+    assert (run_dir / "predictions.jsonl").is_file() and Run.open(run_dir).record.folds
