@@ -60,10 +60,12 @@ def render(
     question: str | None = None,
     title: str = "Comparison of runs",
     candidates: Sequence[Run] = (),
+    paired_result: tuple[list[paired.PairedTest], list[str]] | None = None,
 ) -> str:
     """The report: the answer first, then every model by score, the checks behind the
-    answer, the threats to it, and the full tables in an appendix."""
-    tests, unpaired = paired.paired_tests(runs, baselines)
+    answer, the threats to it, and the full tables in an appendix. `paired_result` is
+    `paired.paired_tests(runs, baselines)` when the caller has it already."""
+    tests, unpaired = paired_result or paired.paired_tests(runs, baselines)
     seeds = _seeds_source(runs)
     baseline_runs = {run.name for run in paired.baselines_of(runs, baselines)}
     ranked = sorted(runs, key=lambda run: -run.metrics.macro_f1)
@@ -166,7 +168,8 @@ def write_report(
     out_dir = experiments_dir if out_dir is None else out_dir
     figures = out_dir / FIGURES_DIR
     figures.mkdir(parents=True, exist_ok=True)
-    tests, _ = paired.paired_tests(runs, baselines)
+    paired_result = paired.paired_tests(runs, baselines)  # 10,000 permutations a test: once
+    tests = paired_result[0]
     if _forest_rows(tests):
         several = len({test.baseline.name for test in tests}) > 1
         baseline_name = "the baseline on its folds" if several else tests[0].baseline.name
@@ -186,8 +189,10 @@ def write_report(
     fixed = None if fixed_dir is None else {run.name: run for run in find_runs(fixed_dir)}
     links_to = Path(os.path.relpath(experiments_dir, out_dir))
     everything = [run for run in find_runs(experiments_dir) if run.is_evaluated]
-    text = render(runs, baselines, fixed, command, links_to, question, title, candidates=everything)
+    text = render(
+        runs, baselines, fixed, command, links_to, question, title, candidates=everything, paired_result=paired_result
+    )
     path = out_dir / REPORT_NAME
     write_atomically(path, text)
     write_atomically(out_dir / HTML_NAME, html.to_html(text, out_dir, f"stance: {title}"))
-    return path, answer.headline_numbers(runs, paired.paired_tests(runs, baselines)[0])
+    return path, answer.headline_numbers(runs, tests)
