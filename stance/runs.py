@@ -8,6 +8,7 @@
         chance.json         ChanceNull, when the config asks for a retrained permutation null
         curve.jsonl         one CurveRow per item, training size and subset, when asked for
         tuning.journal      the Optuna studies of a tuned run (optuna-dashboard opens it)
+        training_log.jsonl  one TrainingStep per fold and optimisation step (fine-tuned models)
         metrics.json        Metrics: written by `stance evaluate`, never by training
         report.md, confusion_matrix.png
 
@@ -37,6 +38,7 @@ PREDICTIONS_FILE = "predictions.jsonl"
 CHANCE_FILE = "chance.json"
 CURVE_FILE = "curve.jsonl"
 TUNING_FILE = "tuning.journal"
+TRAINING_LOG_FILE = "training_log.jsonl"
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.md"
 CONFUSION_PNG = "confusion_matrix.png"
@@ -174,6 +176,16 @@ class FoldRecord(Record):
     fold: int
     n_train: int
     fit_seconds: float
+
+
+class TrainingStep(Record):
+    """One logged step of a fold's fit, as the HF Trainer logged it: the training loss, gradient
+    norm, learning rate and epoch, or (early stopping) the epoch's dev scores, `eval_*`."""
+
+    repeat: int
+    fold: int
+    step: int
+    values: dict[str, float]
 
 
 class RunRecord(Record):
@@ -437,6 +449,11 @@ class Run:
         path = self.path / CURVE_FILE
         return read_rows(path, CurveRow) if path.exists() else []
 
+    @cached_property
+    def training_log(self) -> list[TrainingStep]:
+        path = self.path / TRAINING_LOG_FILE
+        return read_rows(path, TrainingStep) if path.exists() else []
+
     @property
     def is_evaluated(self) -> bool:
         return (self.path / METRICS_FILE).is_file()
@@ -468,6 +485,9 @@ class Run:
 
     def write_curve(self, rows: list[CurveRow]) -> None:
         write_atomically(self.path / CURVE_FILE, _jsonl(rows))
+
+    def write_training_log(self, steps: list[TrainingStep]) -> None:
+        write_atomically(self.path / TRAINING_LOG_FILE, _jsonl(steps))
 
     @property
     def tuning_journal(self) -> Path:

@@ -23,7 +23,16 @@ from stance.labels import LABELS
 from stance.models import MODELS, StanceModel
 from stance.models.base import DevSet
 from stance.protocol import Fold
-from stance.runs import ChanceNull, CurveRow, DataRecord, FoldRecord, PredictionRow, RunRecord, Seconds
+from stance.runs import (
+    ChanceNull,
+    CurveRow,
+    DataRecord,
+    FoldRecord,
+    PredictionRow,
+    RunRecord,
+    Seconds,
+    TrainingStep,
+)
 from stance.search_space import config_with
 from stance.threads import show_progress
 
@@ -38,6 +47,7 @@ class FitPredict(NamedTuple):
     shared_fit_seconds: float
     last_model: StanceModel
     base: SharedModel
+    training_log: list[TrainingStep]  # every fold's logged steps, when its model logs any
 
 
 def build_model(config: ExperimentConfig, seed: int) -> StanceModel:
@@ -111,16 +121,20 @@ def fit_predict(
     started = time.perf_counter()
     base = fit_shared(config, examples, folds)
     shared_fit_seconds = time.perf_counter() - started
-    rows, fit_seconds = [], []
+    rows, fit_seconds, training_log = [], [], []
     for i, fold in enumerate(tqdm(folds, desc=f"{config.name}: {desc}", unit="fold", disable=not show_progress())):
         started = time.perf_counter()
         fold_config = config if settings is None else config_with(config, settings[i])
         model = fit_one(fold_config, examples, fold.train, protocol.model_seed(config.seed, fold), fold.dev, base)
         fit_seconds.append(time.perf_counter() - started)
+        training_log += [
+            TrainingStep(repeat=fold.repeat, fold=fold.index, step=int(entry.pop("step")), values=entry)
+            for entry in map(dict, model.training_log)
+        ]
         rows += _rows(model, examples, fold, "test", fold.test)
         if fold.dev is not None:
             rows += _rows(model, examples, fold, "dev", fold.dev)
-    return FitPredict(rows, fit_seconds, shared_fit_seconds, model, base)
+    return FitPredict(rows, fit_seconds, shared_fit_seconds, model, base, training_log)
 
 
 def chance_null(config: ExperimentConfig, examples: Examples, folds: list[Fold]) -> ChanceNull | None:
@@ -235,7 +249,7 @@ def train(
         started = time.perf_counter()
         tune_seconds = started - tuned_at
         settings = None if studies is None else tuning.settings_per_fold(config, folds, studies)
-        rows, fit_seconds, shared_fit_seconds, final_model, base = fit_predict(
+        rows, fit_seconds, shared_fit_seconds, final_model, base, training_log = fit_predict(
             config, examples, folds, settings=settings
         )
         cv_seconds = time.perf_counter() - started
@@ -261,6 +275,8 @@ def train(
                 run.write_chance(chance)
             if curve:
                 run.write_curve(curve)
+            if training_log:
+                run.write_training_log(training_log)
             if studies is not None:
                 tuning.save_journal(storage, Path(scratch), run.tuning_journal, [study.study for study in studies])
             now = time.perf_counter()  # one reading, so that the stages add up to the total

@@ -37,6 +37,9 @@ class StanceModel(ABC):
     def __init__(self, config: ModelConfig, seed: int):
         self.config = config
         self.seed = seed
+        # What the last fit logged per optimisation step ({"step", "loss", ...}); models
+        # trained by the HF Trainer fill it, the others have no steps to log.
+        self.training_log: list[dict[str, float]] = []
 
     @classmethod  # noqa: B027 - an optional hook: most model types point at nothing to check
     def preflight(cls, config: ModelConfig) -> None:

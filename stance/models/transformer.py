@@ -56,6 +56,36 @@ def _weighted_loss(weights):
 PROBE_C = 1.0
 
 
+# The Trainer's timings and throughput differ from one run of a config to the next; a
+# training log that repeats them could not be reproduced.
+_TIMING_SUFFIXES = ("_runtime", "_per_second", "total_flos")
+
+
+def _numbers(entry: dict) -> dict[str, float]:
+    """One log_history entry (a training step's loss, gradient norm and learning rate, or an
+    epoch's dev scores under early stopping), without its timings."""
+    return {
+        key: float(value)
+        for key, value in entry.items()
+        if isinstance(value, int | float) and not key.endswith(_TIMING_SUFFIXES)
+    }
+
+
+def _keep_logs_off_the_console(trainer) -> None:
+    """The Trainer prints every log entry (PrinterCallback, or through its progress bar);
+    with a log each step that would bury the run's own lines. The bar itself stays."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    class QuietProgress(ProgressCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            pass
+
+    for callback in (PrinterCallback, ProgressCallback):
+        trainer.remove_callback(callback)
+    if show_progress():
+        trainer.add_callback(QuietProgress)
+
+
 class TransformerModel(EncoderModel):
     """A pretrained encoder and a linear head over its pooled vectors, fully fine-tuned."""
 
@@ -90,7 +120,11 @@ class TransformerModel(EncoderModel):
             metric_for_best_model="f_avg" if early_stopping else None,
             greater_is_better=True,
             per_device_eval_batch_size=cfg.predict_batch_size,
-            logging_strategy="no",
+            # Each step's loss, gradient norm and learning rate reach trainer.state.log_history
+            # (kept as the fold's training log, which tracking copies into the fold's MLflow
+            # run); nothing is reported live, so a tracking store never touches a fit.
+            logging_strategy="steps",
+            logging_steps=1,
             report_to="none",
             disable_tqdm=not show_progress(),
             dataloader_pin_memory=device().type == "cuda",  # pinning is a no-op (and a warning) on CPU
@@ -241,7 +275,9 @@ class TransformerModel(EncoderModel):
                 compute_metrics=_dev_scores if early_stopping else None,
                 callbacks=[EarlyStoppingCallback(cfg.early_stopping_patience)] if early_stopping else None,
             )
+            _keep_logs_off_the_console(trainer)
             trainer.train()
+        self.training_log = [_numbers(entry) for entry in trainer.state.log_history if "train_runtime" not in entry]
         # Under bf16, accelerate wraps the network's forward in autocast; unwrapped, the
         # fold's predictions are computed in float32, as the saved model's will be.
         from accelerate.utils import extract_model_from_parallel
