@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from stance.runs import RUN_FILE, Run
@@ -27,8 +28,12 @@ TRACKING_VARIABLE = "STANCE_TRACKING"
 DEFAULT_STORE = Path("experiments") / "mlflow.db"
 EXPERIMENT = "stance"
 FOLDER_TAG, RECORD_TAG, KIND_TAG = "stance.run_folder", "stance.run_json_sha256", "stance.kind"
-# SQLite allows one writer at a time: a second `make` job waits and tries again, this long at most.
-LOCK_RETRIES, LOCK_WAIT_SECONDS = 8, 0.5
+# SQLite allows one writer at a time. MLflow already has each statement wait up to 20 s
+# for the lock (its busy_timeout), which covers another job's write of well under a second;
+# a store still locked after that is tried once more, then costs its one warning line
+# (about 40 s in all when another process holds it throughout).
+LOCK_RETRIES, LOCK_WAIT_SECONDS = 2, 0.5
+BATCH = 1000  # metrics per log_batch call: MLflow's own limit
 
 
 def tracking_uri(environ=os.environ) -> str | None:
@@ -105,7 +110,8 @@ HTTP_DEFAULTS = {
 
 def _client(uri: str):
     for name in ("mlflow", "alembic"):  # their INFO lines (creating tables, migrations) are not the user's
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.level, logging.WARNING))
     for key, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(key, value)
     from mlflow import MlflowClient
@@ -156,10 +162,25 @@ def _log(client, uri: str, run: Run) -> str:
     return run_id
 
 
+def _child(client, experiment_id: str, parent_id: str, name: str, identity: dict[str, str]) -> str:
+    """The child run of `parent_id` with these tags, created the first time."""
+    identity = {"mlflow.parentRunId": parent_id, **identity}
+    found = _find(client, experiment_id, identity)
+    return found.info.run_id if found else client.create_run(experiment_id, run_name=name, tags=identity).info.run_id
+
+
 def _log_folds(client, experiment_id: str, parent_id: str, run: Run, now: int) -> None:
-    from mlflow.entities import Metric, RunTag
+    """Each fold as a child run: its test score and items, its training items and fit time,
+    the fine-tuned model's loss per step, and the trials of the fold's tuning study."""
+    from mlflow.entities import Metric
 
     trained = {(f.repeat, f.fold): f for f in run.record.folds or ()}
+    steps: dict[tuple[int, int], list] = {}
+    for step in run.training_log:
+        steps.setdefault((step.repeat, step.fold), []).append(step)
+    # Logged at the run's creation time, so that tracking a run again adds no duplicate points.
+    created = int(datetime.fromisoformat(run.record.created_at).timestamp() * 1000)
+    fold_runs = {}
     for (repeat, fold), values in _fold_scores(run).items():
         if (repeat, fold) in trained:
             values = {
@@ -167,16 +188,48 @@ def _log_folds(client, experiment_id: str, parent_id: str, run: Run, now: int) -
                 "n_train": trained[repeat, fold].n_train,
                 "fit_seconds": trained[repeat, fold].fit_seconds,
             }
-        identity = {"mlflow.parentRunId": parent_id, KIND_TAG: "fold", "stance.fold": f"{repeat}.{fold}"}
-        found = _find(client, experiment_id, identity)
-        child = (
-            found.info.run_id
-            if found
-            else client.create_run(experiment_id, run_name=f"{run.name} repeat {repeat} fold {fold}").info.run_id
+        child = _child(
+            client,
+            experiment_id,
+            parent_id,
+            f"{run.name} repeat {repeat} fold {fold}",
+            {KIND_TAG: "fold", "stance.fold": f"{repeat}.{fold}"},
         )
+        fold_runs[repeat, fold] = child
         metrics = [Metric(k, float(v), now, 0) for k, v in values.items()]
-        client.log_batch(child, metrics=metrics, tags=[RunTag(k, v) for k, v in identity.items()])
+        metrics += [
+            Metric(key, value, created, step.step)
+            for step in steps.get((repeat, fold), ())
+            for key, value in step.values.items()
+        ]
+        for start in range(0, len(metrics), BATCH):
+            client.log_batch(child, metrics=metrics[start : start + BATCH])
         client.set_terminated(child)
+    if run.record.tuning is not None:
+        _log_trials(client, experiment_id, parent_id, fold_runs, run, created)
+
+
+def _log_trials(client, experiment_id: str, parent_id: str, fold_runs: dict, run: Run, created: int) -> None:
+    """Each tuning trial as a child of its study's run: the outer fold's (the stance run's
+    for the final model's study), with the settings it tried and its inner score."""
+    from mlflow.entities import Metric, Param, RunTag
+
+    tuning = run.record.tuning
+    for study in tuning.studies:
+        parent = fold_runs.get((study.repeat, study.fold), parent_id)
+        chosen = max(study.trials, key=lambda t: (t.score, -t.number))  # as stance.tuning.chosen
+        for trial in study.trials:
+            identity = {KIND_TAG: "trial", "stance.study": study.study, "stance.trial": str(trial.number)}
+            child = _child(client, experiment_id, parent, f"{study.study} trial {trial.number}", identity)
+            found = client.get_run(child).data.params
+            params = [] if found else [Param(k, str(v)[:6000]) for k, v in _flatten(trial.settings)]
+            metrics = [
+                Metric(f"inner_{tuning.metric}", trial.score, created, 0),
+                Metric("seconds", trial.seconds, created, 0),
+            ]
+            tags = [RunTag("stance.chosen", str(trial is chosen).lower())]
+            client.log_batch(child, metrics=metrics, params=params, tags=tags)
+            client.set_terminated(child)
 
 
 def _log_report(client, uri: str, path: Path, numbers: dict | None) -> str:
@@ -202,12 +255,25 @@ def _log_report(client, uri: str, path: Path, numbers: dict | None) -> str:
     return run_id
 
 
+def _reason(err: BaseException) -> str:
+    """The innermost cause of a store's failure, in one line: `OperationalError: database or
+    disk is full`, not the wrapper's first line (SQLAlchemy's own notes on autoflush)."""
+    while (inner := err.__cause__ or getattr(err, "orig", None)) is not None and inner is not err:
+        err = inner
+    first = (str(err).strip().splitlines() or [""])[0][:200]
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__
+
+
 def _guarded(log, what: Path, uri: str | None) -> str | None:
     """`log(client)` against the store, retried while SQLite is locked; any failure is one
     warning line naming `what`, which is complete either way."""
     uri = tracking_uri() if uri is None else uri
     if uri is None:
         return None
+    # MLflow logs a failed database call at ERROR, with its traceback, before raising it;
+    # the raised error is reported below, in one line.
+    mlflow_logger = logging.getLogger("mlflow")
+    level, mlflow_logger.level = mlflow_logger.level, logging.CRITICAL
     try:
         for attempt in range(LOCK_RETRIES):
             try:
@@ -217,12 +283,9 @@ def _guarded(log, what: Path, uri: str | None) -> str | None:
                     raise
                 time.sleep(LOCK_WAIT_SECONDS * (attempt + 1))
     except Exception as err:  # noqa: BLE001 - any failure of the store costs one line, never the run
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
-        print(
-            f"warning: tracking to {uri} failed ({type(err).__name__}: {first}); {what} is complete",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"warning: tracking to {uri} failed ({_reason(err)}); {what} is complete", file=sys.stderr, flush=True)
+    finally:
+        mlflow_logger.setLevel(level)
     return None
 
 

@@ -171,3 +171,27 @@ def tiny_bert(tmp_path_factory) -> Path:
     )
     BertModel(config).save_pretrained(folder)
     return folder
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """`fill(keep=...)` a folder on a tmpfs of its own (8 MiB) so that writes to it run out
+    of space: a real ENOSPC, as on a full disk. Needs root, to mount; skipped otherwise."""
+    import subprocess
+
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+
+    def fill(keep: int = 0) -> None:
+        """Take every free byte but `keep` (tmpfs counts whole pages)."""
+        free = os.statvfs(mount)
+        with open(mount / "filler", "wb") as filler:
+            filler.write(b"\0" * max(0, free.f_bavail * free.f_frsize - keep))
+
+    try:
+        yield mount, fill
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -193,3 +193,88 @@ def test_an_unreachable_server_costs_one_line_within_seconds_not_minutes(write_c
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: tracking")]
     assert len(warnings) == 1 and "http://127.0.0.1:9" in warnings[0]
     assert (run_dir / "predictions.jsonl").is_file() and Run.open(run_dir).record.folds
+
+
+def test_a_fine_tuned_folds_loss_per_step_is_in_its_fold_run_once(store, write_config, with_sets, tiny_bert, tmp_path):
+    data = {"seeds_dir": str(with_sets), "sets": ["constructed", "contrast"]}
+    model = {"type": "transformer", "checkpoint": str(tiny_bert), "epochs": 2, "batch_size": 4, "max_length": 32}
+    config = write_config(data=data, protocol={"type": "grouped_kfold", "n_splits": 2}, model=model)
+    run_dir = tmp_path / "experiments" / "toy"
+    assert train_and_score(config, run_dir) == 0
+    run = Run.open(run_dir)
+    for fold in run.record.folds:  # a log entry per optimisation step of every fold
+        steps = [s for s in run.training_log if (s.repeat, s.fold) == (fold.repeat, fold.fold)]
+        assert [s.step for s in steps] == list(range(1, 2 * -(-fold.n_train // 4) + 1))
+        assert all(s.values["loss"] > 0 and "learning_rate" in s.values for s in steps)
+    assert main(["track", "--run", str(run_dir)]) == 0  # a third time: still one point per step
+    for child in runs_in(store, "fold"):
+        repeat, fold = map(int, child.data.tags["stance.fold"].split("."))
+        logged = [s for s in run.training_log if (s.repeat, s.fold) == (repeat, fold)]
+        history = sorted(store.get_metric_history(child.info.run_id, "loss"), key=lambda m: m.step)
+        assert [(m.step, m.value) for m in history] == [(s.step, pytest.approx(s.values["loss"])) for s in logged]
+
+
+def test_each_tuning_trial_is_a_child_of_its_studys_run(store, write_config, with_sets, tmp_path):
+    data = {"seeds_dir": str(with_sets), "sets": ["constructed", "contrast"]}
+    protocol, tune = {"type": "grouped_kfold", "n_splits": 2}, {"trials": 3, "inner_splits": 2}
+    config = write_config(data=data, protocol=protocol, tune=tune, model={"type": "tfidf"})
+    run_dir = tmp_path / "experiments" / "toy"
+    assert train_and_score(config, run_dir) == 0
+    (parent,) = runs_in(store)
+    folds = {f.data.tags["stance.fold"]: f.info.run_id for f in runs_in(store, "fold")}
+    trials = runs_in(store, "trial")
+    studies = Run.open(run_dir).record.tuning.studies
+    assert len(trials) == sum(len(s.trials) for s in studies)
+    for study in studies:
+        mine = [t for t in trials if t.data.tags["stance.study"] == study.study]
+        expected_parent = parent.info.run_id if study.fold is None else folds[f"{study.repeat}.{study.fold}"]
+        assert {t.data.tags["mlflow.parentRunId"] for t in mine} == {expected_parent}
+        for trial in study.trials:
+            (tracked,) = [t for t in mine if t.data.tags["stance.trial"] == str(trial.number)]
+            assert tracked.data.metrics["inner_macro_f1"] == pytest.approx(trial.score)
+            assert tracked.data.params == {k: str(v) for k, v in trial.settings.items()}
+        (chosen,) = [t for t in mine if t.data.tags["stance.chosen"] == "true"]
+        assert chosen.data.metrics["inner_macro_f1"] == pytest.approx(study.score)
+
+
+def test_a_store_on_a_full_disk_costs_one_line_and_leaves_the_run_whole(
+    write_config, small_disk, tmp_path, monkeypatch, capsys
+):
+    mount, fill = small_disk
+    uri = f"sqlite:///{mount / 'mlflow.db'}"
+    monkeypatch.setenv("STANCE_TRACKING", uri)
+    assert main(["track", "--init"]) == 0  # the store exists, as make creates it; then the disk fills
+    fill()
+    run_dir = tmp_path / "experiments" / "toy"
+    assert train_and_score(write_config(), run_dir) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "tracking" in line]
+    assert len(warnings) == 2 and all(w.startswith(f"warning: tracking to {uri} failed") for w in warnings), warnings
+    assert "full" in warnings[0]  # sqlite3.OperationalError: database or disk is full
+    run = Run.open(run_dir)
+    assert run.is_evaluated and len(run.test_predictions) == run.record.n_predictions
+
+
+def test_a_store_another_process_holds_locked_costs_one_line_and_tracks_once_released(
+    store, write_config, tmp_path, monkeypatch, capsys
+):
+    import sqlite3
+
+    from stance import tracking
+
+    run_dir = tmp_path / "experiments" / "toy"
+    assert main(["track", "--init"]) == 0
+    monkeypatch.setenv("STANCE_TRACKING", "none")
+    assert train_and_score(write_config(), run_dir) == 0
+    monkeypatch.setattr(tracking, "LOCK_RETRIES", 1)  # one try, not two: each waits 20 s for the lock
+    holder = sqlite3.connect(tmp_path / "mlflow.db")
+    holder.execute("BEGIN EXCLUSIVE")  # as a process writing to the store would hold it, for longer
+    try:
+        assert tracking.track(run_dir, uri=f"sqlite:///{tmp_path / 'mlflow.db'}") is None
+    finally:
+        holder.rollback()
+        holder.close()
+    (warning,) = capsys.readouterr().err.splitlines()
+    assert warning.startswith("warning: tracking to sqlite:///") and "locked" in warning and str(run_dir) in warning
+    assert Run.open(run_dir).is_evaluated
+    assert tracking.track(run_dir, uri=f"sqlite:///{tmp_path / 'mlflow.db'}") is not None
+    assert len(runs_in(store)) == 1
