@@ -88,7 +88,12 @@ train: $(call run_files,predictions.jsonl,$(RUNS)) ## train the headline study's
 
 evaluate: experiments/REPORT.md ## the headline study: train what is out of date, score it, write experiments/REPORT.md
 
-study: experiments/study/REPORT.md ## every run of configs/study/full.yaml (the headline's too) -> experiments/study/REPORT.md
+study: experiments/study/REPORT.md experiments/active_learning/REPORT.md ## every run of configs/study/full.yaml (the headline's too) -> experiments/study/REPORT.md, and the active-learning simulation
+
+# Does ordering pay? Active learning simulated on the labelled items (docs/labelling.md):
+# about 3 minutes here, rerun when its config, the seeds or the labelling code change.
+experiments/active_learning/REPORT.md: configs/simulation/active_learning.yaml $(SEED_FILES) $(wildcard stance/labelling/*.py) stance/report/active_learning.py | $(STAMP)
+	$(STANCE) label simulate --config $< --out $(@D) --overwrite
 
 report: | $(STAMP) ## write experiments/REPORT.md from the headline runs already evaluated
 	$(STANCE) report --study configs/study/headline.yaml

@@ -1,4 +1,4 @@
-"""The `stance` command line: train, tune, evaluate, predict, report, ensemble, segment, agreement."""
+"""The `stance` command line: train, tune, evaluate, predict, report, ensemble, segment, agreement, label."""
 
 import argparse
 import logging
@@ -285,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     segment.add_argument("article", type=Path, help="seeds/articles/<id> folder holding article.txt and meta.yaml")
     segment.add_argument("--overwrite", action="store_true", help="replace an existing sentences.jsonl")
     segment.set_defaults(func=cmd_segment)
+
+    from stance.labelling.commands import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -11,7 +11,7 @@ from stance.models import MODELS
 
 CONFIGS = REPO / "configs"
 # Components and studies are read through the run files that name them.
-COMPONENT_DIRS = ("model", "protocol", "study", "ensemble")
+COMPONENT_DIRS = ("model", "protocol", "study", "ensemble", "simulation")
 RUN_CONFIGS = sorted(p for p in CONFIGS.rglob("*.yaml") if p.relative_to(CONFIGS).parts[0] not in COMPONENT_DIRS)
 
 
@@ -215,3 +215,10 @@ def test_cross_set_needs_disjoint_train_and_test_sources(write_config):
         load_config(
             write_config(protocol={"type": "cross_set", "train_sources": ["article"], "test_sources": ["article"]})
         )
+
+
+def test_the_simulation_config_loads_and_names_run_configs_that_exist():
+    from stance.labelling.simulation import load_simulation
+
+    sim = load_simulation(CONFIGS / "simulation" / "active_learning.yaml")
+    assert all((CONFIGS / f"{name}.yaml").is_file() for name in sim.runs)
