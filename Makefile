@@ -6,6 +6,10 @@ VENV     := .venv
 PYTHON   := $(VENV)/bin/python
 STANCE   := $(VENV)/bin/stance
 STAMP    := $(VENV)/.installed
+# Label Studio lives in an environment of its own (make labelstudio): its pins would downgrade numpy in .venv.
+LABEL_STUDIO_VENV  := .venv-labelstudio
+LABEL_STUDIO_STAMP := $(LABEL_STUDIO_VENV)/.installed
+LABEL_STUDIO_DATA  ?= experiments/label-studio
 TORCH_VERSION := 2.13.0
 SEED_FILES := $(shell find seeds/articles seeds/sets -type f 2>/dev/null)
 # A change here changes scores or reports, never predictions: re-score, do not retrain.
@@ -27,7 +31,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup train evaluate study report ui agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
+.PHONY: help setup train evaluate study report ui labelstudio agreement test test-fast lint bench bench-semeval gpu-check transfer tune dashboard clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -101,7 +105,7 @@ report: | $(STAMP) ## write experiments/REPORT.md from the headline runs already
 agreement: | $(STAMP) ## inter-annotator agreement (needs seeds/articles/*/annotations/)
 	$(STANCE) agreement
 
-test: $(STAMP) ## run the whole test suite, slow tests included (offline)
+test: $(STAMP) $(LABEL_STUDIO_STAMP) ## run the whole test suite, slow tests included (offline)
 	$(PYTHON) -m pytest
 
 test-fast: $(STAMP) ## run the tests not marked slow, for quick iteration
@@ -126,6 +130,17 @@ tune: $(STAMP) ## nested, equal-budget tuning of the headline models (configs/tu
 	  $(STANCE) evaluate --run $$run || exit 1; \
 	done
 	$(STANCE) report --experiments $(TUNED_RUNS) --baseline tfidf_logreg_grouped --fixed experiments
+
+# Label Studio's environment has the `labelling` extra of pyproject.toml, which owns the versions.
+$(LABEL_STUDIO_STAMP): pyproject.toml
+	test -d $(LABEL_STUDIO_VENV) || python3 -m venv $(LABEL_STUDIO_VENV)
+	$(LABEL_STUDIO_VENV)/bin/pip install --quiet --upgrade pip
+	$(LABEL_STUDIO_VENV)/bin/pip install --quiet $$(python3 -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["labelling"]))')
+	touch $@
+
+labelstudio: $(LABEL_STUDIO_STAMP) ## Label Studio on http://127.0.0.1:8080, its data in experiments/label-studio (docs/labelling.md)
+	LABEL_STUDIO_BASE_DATA_DIR=$(LABEL_STUDIO_DATA) LATEST_VERSION_CHECK=false \
+	  $(LABEL_STUDIO_VENV)/bin/label-studio start --no-browser --internal-host 127.0.0.1 --port 8080 --data-dir $(LABEL_STUDIO_DATA)
 
 ui: | $(STAMP) ## the MLflow UI on the tracking store (experiments/mlflow.db by default), http://127.0.0.1:5000
 	$(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING_URI) --host 127.0.0.1 --port 5000
