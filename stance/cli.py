@@ -43,7 +43,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     )
     if is_main_process():  # under accelerate launch every process trains, and one writes
         print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
-        _track(args, run_dir)
+        if not args.no_track:
+            _track(args, run_dir)
 
 
 def _track(args: argparse.Namespace, run_dir: Path) -> None:
@@ -208,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", type=Path, help="run folder (default experiments/<config name>)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    train.add_argument(
+        "--no-track", action="store_true", help="leave tracking to the `stance evaluate` that follows (make does)"
+    )
     train.add_argument("--storage", help=STORAGE_HELP + " (default: a journal kept in the run folder)")
     train.set_defaults(func=cmd_train)
 

@@ -278,3 +278,12 @@ def test_a_store_another_process_holds_locked_costs_one_line_and_tracks_once_rel
     assert Run.open(run_dir).is_evaluated
     assert tracking.track(run_dir, uri=f"sqlite:///{tmp_path / 'mlflow.db'}") is not None
     assert len(runs_in(store)) == 1
+
+
+def test_train_with_no_track_leaves_the_run_to_the_evaluate_that_follows(store, write_config, tmp_path):
+    run_dir = tmp_path / "experiments" / "toy"
+    assert main(["train", "--config", str(write_config()), "--out", str(run_dir), "--no-track"]) == 0
+    assert main(["track", "--init"]) == 0 and runs_in(store) == []
+    assert main(["evaluate", "--run", str(run_dir)]) == 0
+    (tracked,) = runs_in(store)
+    assert "macro_f1" in tracked.data.metrics
