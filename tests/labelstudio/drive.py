@@ -20,7 +20,7 @@ me = client.users.whoami()
 users = {me.email: me.id}
 for email in list(plan["labels"])[1:]:
     users[email] = client.users.create(username=email.split("@")[0], email=email, active_organization=1).id
-project = client.projects.create(title="stance: toy article", label_config=Path(plan["config"]).read_text())
+project = client.projects.create(title=plan.get("title", "stance"), label_config=Path(plan["config"]).read_text())
 client.projects.import_tasks(id=project.id, request=json.loads(Path(plan["tasks"]).read_text()))
 tasks = list(client.tasks.list(project=project.id))
 for task in tasks:
