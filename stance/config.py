@@ -508,6 +508,15 @@ def compose(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str, st
     return composed, origins, [*read, path]
 
 
+def _has_path(raw: dict, keys: list[str]) -> bool:
+    node = raw
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
 def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
     """Read `path`, compose its defaults, apply `--set` overrides, and validate. The name
     defaults to the file stem."""
@@ -519,6 +528,11 @@ def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
         keys, value = parse_override(text)
         if not isinstance(raw, dict):
             break
+        # Every section the override creates is the override's, not the file's: an error in
+        # `--set model.a.b=1` is about `model.a`, which no file wrote.
+        created = [depth for depth in range(1, len(keys) + 1) if not _has_path(raw, keys[:depth])]
         apply_override(raw, keys, value, text)
+        for depth in created or [len(keys)]:
+            origins[".".join(keys[:depth])] = f"--set {text}"
         origins[".".join(keys)] = f"--set {text}"
     return validate_config(raw, str(path), origins)

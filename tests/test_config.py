@@ -195,6 +195,16 @@ def test_a_bad_set_override_is_named_as_the_source(write_config):
         load_config(write_config(), ["model.C"])
 
 
+def test_a_nested_unknown_key_from_set_is_blamed_on_the_set_not_the_file(write_config):
+    """Issue 23, gap 1: `model.a` came from --set, though the file wrote `model`."""
+    with pytest.raises(ConfigError, match=re.escape("--set model.a.b.c=1: model.a: unknown key")):
+        load_config(write_config(), ["model.a.b.c=1"])
+    with pytest.raises(ConfigError, match=re.escape("--set extra.x=1: extra: unknown key")):
+        load_config(write_config(), ["extra.x=1"])
+    config = load_config(write_config(model={"type": "tfidf", "C": 0.5}), ["model.C=2"])
+    assert config.model.C == 2  # an override of a key the file wrote still applies
+
+
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.yaml")

@@ -261,3 +261,20 @@ def test_the_simulation_starts_every_strategy_from_one_seed_set_and_reports_each
     assert {r["strategy"] for r in rows} == {"entropy", "random"}
     text = render(points, config, "stance label simulate --config sim.yaml")
     assert "| toy_tfidf | entropy |" in text and "random" in text.split("\n")[2]
+
+
+def test_import_into_a_labelled_set_writes_its_annotations_for_agreement(with_sets, tmp_path, capsys):
+    folder = with_sets / "sets" / "constructed"
+    items = [json.loads(line) for line in (folder / "items.jsonl").read_text().splitlines()]
+    tasks = [
+        {"id": n, "data": {"id": item["id"], "text": item["text"]}, "annotations": [annotation(item["label"], user=7)]}
+        for n, item in enumerate(items, 1)
+    ]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    shutil.rmtree(folder / "annotations", ignore_errors=True)
+    assert main(["label", "import", str(export), "--into", str(folder), "--user", "7=carol"]) == 0
+    written = [json.loads(line) for line in (folder / "annotations" / "carol.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in written] == [item["id"] for item in items]
+    assert main(["agreement", "--seeds", str(with_sets)]) == 0
+    assert "constructed: 1 annotator(s)" in capsys.readouterr().out
