@@ -40,6 +40,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         overwrite=args.overwrite,
         command_started=args.started,
         storage_url=args.storage,
+        on_written=lambda: setattr(args, "if_interrupted", f"the new run in {run_dir} is complete"),
     )
     if is_main_process():  # under accelerate launch every process trains, and one writes
         print(f"wrote {run_dir}; score it with: stance evaluate --run {run_dir}")
@@ -315,6 +316,19 @@ def _os_problem(err: OSError) -> str:
     """One line for an operating-system error: the file, then what the system said."""
     place = f"{err.filename}: " if err.filename else ""
     return f"{place}{err.strerror or err}"
+
+
+def run() -> None:
+    """The `stance` console script and `python -m stance`: main(), then exit with its code.
+
+    Once main has returned, every file the command writes is in place or not written, and
+    its last line is printed; a signal during the interpreter's shutdown (torch and its
+    threads take a fraction of a second) would only turn that exit code into a death by
+    signal, so from here on SIGINT and SIGTERM are ignored."""
+    code = main()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

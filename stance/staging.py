@@ -20,7 +20,7 @@ import secrets
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -143,8 +143,10 @@ def signals_held() -> Iterator[None]:
 
 
 @contextmanager
-def staged(run_dir: Path, overwrite: bool) -> Iterator[Run]:
-    """Yield a Run in a hidden folder that becomes `run_dir` if the block completes."""
+def staged(run_dir: Path, overwrite: bool, on_complete: Callable[[], None] | None = None) -> Iterator[Run]:
+    """Yield a Run in a hidden folder that becomes `run_dir` if the block completes.
+    `on_complete` runs once the new run is in place, before any signal is let through, so
+    that what an interrupt then reports (the caller's business) is that the run is whole."""
     check_can_write(run_dir, overwrite)
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = _hidden(run_dir, "tmp")
@@ -157,6 +159,8 @@ def staged(run_dir: Path, overwrite: bool) -> Iterator[Run]:
                 retired = _hidden(run_dir, "old")
                 os.replace(run_dir, retired)
             os.replace(staging, run_dir)
+            if on_complete is not None:
+                on_complete()
             if retired is not None:
                 shutil.rmtree(retired)
     finally:

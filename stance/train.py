@@ -8,6 +8,7 @@ learning curve all call it, with different inputs. Scoring is a later stage
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -227,11 +228,13 @@ def train(
     overwrite: bool = False,
     command_started: float | None = None,
     storage_url: str | None = None,
+    on_written: Callable[[], None] | None = None,
 ) -> Path:
     """Validate everything, then run the protocol and write `run_dir` atomically.
 
     `command_started` (a perf_counter time) is when the command began, for the setup stage.
     `storage_url` is where a tuned config's studies live (default: a journal in the run).
+    `on_written` is called the moment the new run is in place (stance.staging.staged).
     """
     clock = time.perf_counter()
     setup_seconds = clock - command_started if command_started is not None else 0.0
@@ -267,7 +270,7 @@ def train(
         if not provenance.is_main_process():
             return run_dir  # under accelerate launch every process trains; one writes the run
 
-        with staging.staged(run_dir, overwrite) as run:
+        with staging.staged(run_dir, overwrite, on_written) as run:
             final_model.save(run.model_dir)
             run.write_config(config)
             run.write_predictions(rows)

@@ -512,3 +512,49 @@ def test_predict_input_that_is_not_sentences_is_one_line(name, content, message,
     capsys.readouterr()
     code = main(["predict", "--run", str(tmp_path / "run"), "--input", str(tmp_path / name)])
     one_line_error(capsys, code, message)
+
+
+def test_an_interrupt_once_the_new_run_is_in_place_says_it_is_complete(train, tmp_path, capsys, monkeypatch):
+    """Issue 23, gap 2: after the rename, an interrupt must not report the new run as lost."""
+    import builtins
+
+    assert train() == 0
+    before = (tmp_path / "run" / "run.json").read_text()
+
+    def interrupted_at_the_last_line(*args, **kwargs):
+        if args and str(args[0]).startswith("wrote "):
+            raise KeyboardInterrupt
+        builtins.print(*args, **kwargs)
+
+    monkeypatch.setattr("stance.cli.print", interrupted_at_the_last_line, raising=False)
+    capsys.readouterr()
+    assert train("--overwrite") == 130
+    assert capsys.readouterr().err == f"interrupted; the new run in {tmp_path / 'run'} is complete\n"
+    assert (tmp_path / "run" / "run.json").read_text() != before  # the new run, whole
+    assert hidden_leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_sigint_at_any_moment_of_an_overwrite_never_kills_a_finished_run(write_config, tmp_path):
+    """A real SIGINT at 12 moments of `stance train --overwrite` (about 2 s each): the exit
+    code is 0 with `wrote`, or 130 with a line saying what is on disk; never death by signal."""
+    config = write_config()
+    command = [sys.executable, "-m", "stance", "train", "--config", str(config), "--out", str(tmp_path / "run")]
+    env = {**os.environ, "STANCE_TRACKING": "none"}
+    started = time.monotonic()
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    full = time.monotonic() - started
+    for step in range(12):
+        process = subprocess.Popen([*command, "--overwrite"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(full * (0.4 + 0.06 * step))  # from loading to past the write
+        process.send_signal(signal.SIGINT)
+        out, err = (stream.decode() for stream in process.communicate(timeout=60))
+        assert process.returncode in (0, 130), (process.returncode, out, err)
+        if process.returncode == 0:
+            assert out.startswith("wrote ") and err == ""
+        else:
+            assert err.startswith("interrupted"), err
+            if "nothing was written" in err:
+                assert "the earlier run" in err
+        assert runs.Run.open(tmp_path / "run").record.n_predictions  # the old run or the new, whole
+        assert hidden_leftovers(tmp_path) == []
