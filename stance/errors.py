@@ -17,6 +17,13 @@ class RunError(StanceError):
     """A run folder that is missing, incomplete or would be overwritten."""
 
 
+def shown(text) -> str:
+    """User text as a message quotes it: as written, unless it holds a line break or another
+    control character, which would break the one-line message (then as a Python literal)."""
+    text = str(text)
+    return text if text.isprintable() else repr(text)
+
+
 def where(path, line: int | None = None) -> str:
     """Format a location as `path:line` (or just `path`) for error messages."""
     return f"{path}:{line}" if line is not None else str(path)

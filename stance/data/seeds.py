@@ -161,6 +161,8 @@ def load_article_rows(article_dir: Path, seen_ids: dict[str, str]) -> list[dict]
     meta = read_meta(article_dir)
     text = read_article(article_dir, meta)
     sentences = read_jsonl(article_dir / SENTENCES_FILE, SENTENCE_KEYS)
+    if not sentences:  # fuzzing: an empty file was reported as labels for unknown sentences
+        raise DataError(f"{article_dir / SENTENCES_FILE}: no sentences; write them with stance segment {article_dir}")
     for record in sentences:
         place, sentence_id = where(record.path, record.line), record.fields["id"]
         if sentence_id in seen_ids:

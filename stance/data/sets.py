@@ -46,7 +46,7 @@ def read_set_meta(folder: Path) -> dict:
     meta = read_mapping(path, META_KEYS)
     if meta.keys() != META_KEYS:
         raise DataError(f"{path}: expected keys {sorted(META_KEYS)}, got {sorted(meta)}")
-    if meta["kind"] not in ITEM_KEYS:
+    if not isinstance(meta["kind"], str) or meta["kind"] not in ITEM_KEYS:  # fuzzing: `kind: []`
         raise DataError(f"{path}: kind '{meta['kind']}' is not one of {', '.join(ITEM_KEYS)}")
     return meta
 

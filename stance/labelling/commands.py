@@ -1,6 +1,7 @@
 """`stance label ...`: suggest, export, import, adjudicate, simulate."""
 
 import argparse
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -62,6 +63,8 @@ def _users(pairs: list[str]) -> dict[int, str]:
         number, _, name = pair.partition("=")
         if not number.strip().isdigit() or not name.strip():
             raise DataError(f"--user: expected <Label Studio user id>=<annotator name>, got {pair!r}")
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name.strip()):
+            raise DataError(f"--user {pair}: the name becomes annotations/<name>.jsonl: letters, digits, _ . - only")
         users[int(number)] = name.strip()
     return users
 
@@ -69,8 +72,9 @@ def _users(pairs: list[str]) -> dict[int, str]:
 def cmd_import(args: argparse.Namespace) -> None:
     from stance.labelling import labelstudio
 
+    users = _users(args.user)
     items = labelstudio.known_items(args.into)
-    rows, skipped = labelstudio.read_export(args.export, items, _users(args.user))
+    rows, skipped = labelstudio.read_export(args.export, items, users)
     args.if_interrupted = "each annotations file is whole: the old one or the new one"
     for path in labelstudio.write_annotations(args.into, rows, overwrite=args.overwrite):
         print(f"wrote {path} ({len(rows[path.stem])} labels)")
@@ -83,8 +87,9 @@ def cmd_adjudicate(args: argparse.Namespace) -> None:
 
     gold, open_cases = adjudicate(args.article, args.adjudicator)
     if open_cases:
-        listed = "\n".join(f"  {line}" for line in open_cases)
-        raise StanceError(f"{args.article}: {len(open_cases)} item(s) still open, nothing written:\n{listed}")
+        raise StanceError(
+            f"{args.article}: {len(open_cases)} item(s) still open, nothing written: {'; '.join(open_cases)}"
+        )
     print(f"wrote {write_gold(args.article, gold)} ({len(gold)} labels)")
 
 

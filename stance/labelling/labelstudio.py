@@ -14,7 +14,7 @@ from xml.sax.saxutils import quoteattr
 
 from stance import files
 from stance.data import seeds, sets
-from stance.errors import DataError
+from stance.errors import DataError, shown
 from stance.labelling.suggest import Suggestion
 from stance.labels import LABELS
 
@@ -107,30 +107,40 @@ def _set_rows(path: Path) -> list:
 def annotator_name(completed_by, users: dict[int, str]) -> str:
     """A file name for who annotated: `--user 1=alice`, else the export's email's local part,
     else `user-<id>`."""
-    if isinstance(completed_by, dict):
-        user_id, email = completed_by.get("id"), completed_by.get("email") or ""
-    else:
-        user_id, email = completed_by, ""
-    if user_id in users:
+    user_id, email = (
+        (completed_by.get("id"), completed_by.get("email")) if isinstance(completed_by, dict) else (completed_by, None)
+    )
+    if isinstance(user_id, int) and not isinstance(user_id, bool) and user_id in users:
         return users[user_id]
-    if email:
-        return re.sub(r"[^A-Za-z0-9_.-]", "-", email.split("@")[0])
-    return f"user-{user_id}"
+    if isinstance(email, str) and email.strip():
+        return re.sub(r"[^A-Za-z0-9_.-]", "-", email.split("@")[0]) or "user"
+    return f"user-{re.sub(r'[^A-Za-z0-9_.-]', '-', str(user_id))}"
 
 
-def _result(task_no: int, annotation: dict, name: str) -> tuple[str, str]:
+def _values(entry: dict, key: str, where: str) -> list[str]:
+    """The strings under entry["value"][key]: a result's choices, or a text area's lines."""
+    value = entry.get("value")
+    found = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(found, list) or not all(isinstance(v, str) for v in found):
+        raise DataError(f"{where}: its {entry.get('from_name')!r} result has no list of {key} strings")
+    return found
+
+
+def _result(task_no, annotation: dict, name: str) -> tuple[str, str]:
     """(label, rationale) of one annotation; one error line naming the task otherwise."""
     where = f"task {task_no}, annotation by {name}"
-    choices = [r for r in annotation.get("result") or [] if r.get("from_name") == CHOICES]
-    chosen = [c for r in choices for c in (r.get("value") or {}).get("choices") or []]
+    results = annotation.get("result")
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise DataError(f'{where}: "result" is not a list of results')
+    chosen = [c for r in results if r.get("from_name") == CHOICES for c in _values(r, "choices", where)]
     if not chosen:
         raise DataError(f"{where}: no stance chosen")
     if len(chosen) > 1:
-        raise DataError(f"{where}: {len(chosen)} labels ({', '.join(map(str, chosen))}) on one item")
+        raise DataError(f"{where}: {len(chosen)} labels ({', '.join(map(shown, chosen))}) on one item")
     label = chosen[0]
     if label not in LABELS:
-        raise DataError(f"{where}: unknown choice {label!r} (expected one of {', '.join(LABELS)})")
-    texts = [t for r in annotation.get("result") or [] if r.get("from_name") == RATIONALE for t in r["value"]["text"]]
+        raise DataError(f"{where}: unknown choice {shown(label)!r} (expected one of {', '.join(LABELS)})")
+    texts = [t for r in results if r.get("from_name") == RATIONALE for t in _values(r, "text", where)]
     rationale = " ".join(" ".join(texts).split())
     if not rationale:
         raise DataError(f"{where}: no rationale (every label carries a one-line rationale: seeds/GUIDELINES.md)")
@@ -158,13 +168,17 @@ def read_export(path: Path, items: dict[str, str], users: dict[int, str] | None 
     for task_no, task in enumerate(exported, 1):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             raise DataError(f'{path}: task {task_no}: not a task (no "data")')
-        task_no = task.get("id", task_no)
+        task_id = task.get("id", task_no)
+        task_no = task_id if isinstance(task_id, int) and not isinstance(task_id, bool) else task_no
         item_id = task["data"].get("id")
-        if item_id not in items:
-            raise DataError(f"{path}: task {task_no}: id {item_id!r} names no item of this article or set")
-        for annotation in task.get("annotations") or []:
+        if not isinstance(item_id, str) or item_id not in items:
+            raise DataError(f"{path}: task {task_no}: id {shown(item_id)!r} names no item of this article or set")
+        annotations = task.get("annotations") or []
+        if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
+            raise DataError(f'{path}: task {task_no}: "annotations" is not a list of annotations')
+        for annotation in annotations:
             name = annotator_name(annotation.get("completed_by"), users)
-            if annotation.get("was_cancelled"):
+            if annotation.get("was_cancelled") is True:
                 skipped += 1
                 continue
             try:
@@ -177,8 +191,8 @@ def read_export(path: Path, items: dict[str, str], users: dict[int, str] | None 
             mine[item_id] = {"id": item_id, "label": label, "rationale": rationale}
     if not by_annotator:
         raise DataError(f"{path}: no annotations to import ({skipped} skipped or cancelled)")
-    order = list(items)  # the file follows the article's (or set's) order, not the labelling order
-    rows = {name: sorted(mine.values(), key=lambda r: order.index(r["id"])) for name, mine in by_annotator.items()}
+    order = {item: i for i, item in enumerate(items)}  # the article's (or set's) order, not the labelling order
+    rows = {name: sorted(mine.values(), key=lambda r: order[r["id"]]) for name, mine in by_annotator.items()}
     return rows, skipped
 
 
