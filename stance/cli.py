@@ -72,9 +72,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from stance.runs import Run
 
     run = Run.open(args.run)
+    args.if_interrupted = f"{args.run}: metrics.json and report.md are unchanged"
     result = score_run(run)
-    run.write_metrics(result)
     run_report.write(run, result)
+    args.if_interrupted = f"{args.run}: the new metrics.json and report.md are written"
     print(f"{args.run}: macro-F1 {result.macro_f1:.3f}  F_avg {result.f_avg:.3f}  accuracy {result.accuracy:.3f}")
     _track(args, args.run)
 

@@ -335,19 +335,45 @@ def read_rows(path: Path, kind: type[R]) -> list[R]:
     return rows
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `path` under a temporary name and rename it, so readers never see half a file."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as tmp:
+def _write_temporary(path: Path, data: bytes) -> str:
+    """`data` in a hidden file beside `path`, with an ordinary file's mode; its name."""
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
         try:
             os.fchmod(tmp.fileno(), 0o666 & ~_umask())  # an ordinary file's mode, not mkstemp's 0600
-            tmp.write(text)
+            tmp.write(data)
+            tmp.flush()  # a full disk fails here, not in the close after the block (found by the tmpfs test)
         except BaseException:  # a full disk or Ctrl-C: no hidden half file is left
-            tmp.close()
+            try:
+                tmp.close()  # on a full disk its flush fails again
+            except OSError:
+                pass
             os.unlink(tmp.name)
             raise
-    os.replace(tmp.name, path)
+    return tmp.name
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `path` under a temporary name and rename it, so readers never see half a file."""
+    os.replace(_write_temporary(path, text.encode("utf-8")), path)
+
+
+def write_together(contents: dict[Path, bytes]) -> None:
+    """Write several files so that an interrupt leaves every old one or every new one: each
+    is written to a temporary name first (a full disk fails here, changing nothing), then
+    all are renamed with SIGINT and SIGTERM held."""
+    from stance.signals import signals_held
+
+    written: dict[Path, str] = {}
+    try:
+        for path, data in contents.items():
+            written[path] = _write_temporary(path, data)
+        with signals_held():
+            for path, tmp in list(written.items()):
+                os.replace(tmp, path)
+                del written[path]
+    finally:
+        for tmp in written.values():
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -493,12 +519,20 @@ class Run:
     def tuning_journal(self) -> Path:
         return self.path / TUNING_FILE
 
-    def write_metrics(self, metrics: Metrics) -> None:
-        write_atomically(self.path / METRICS_FILE, _json(metrics))
-        self.__dict__["metrics"] = metrics
-
     def write_report(self, markdown: str) -> None:
         write_atomically(self.path / REPORT_FILE, markdown)
+
+    def write_scores(self, metrics: Metrics, markdown: str, figures: dict[str, object]) -> None:
+        """metrics.json, report.md and the figures, all or none (stance evaluate)."""
+        import io
+
+        contents = {self.path / METRICS_FILE: _json(metrics).encode(), self.path / REPORT_FILE: markdown.encode()}
+        for name, figure in figures.items():
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=120)
+            contents[self.path / name] = buffer.getvalue()
+        write_together(contents)
+        self.__dict__["metrics"] = metrics
 
     def write_figure(self, name: str, figure) -> None:
         """Save a matplotlib figure as PNG under a temporary name, then rename it."""

@@ -18,8 +18,6 @@ import fcntl
 import os
 import secrets
 import shutil
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +25,7 @@ from pathlib import Path
 from stance.errors import RunError
 from stance.provenance import is_main_process
 from stance.runs import Run
-
-DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+from stance.signals import signals_held
 
 
 def _hidden(run_dir: Path, kind: str) -> Path:
@@ -124,22 +121,6 @@ def reserved(run_dir: Path, overwrite: bool) -> Iterator[Path]:
         recover(run_dir)
         check_can_write(run_dir, overwrite)
         yield run_dir
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM are ignored until the block ends, since it finishes what the
-    user would otherwise lose. Python handlers, not a thread's signal mask: any of
-    torch's threads may receive a signal, but its handler always runs in the main one."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers; the CLI always writes from it
-        return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in DEFERRED_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @contextmanager

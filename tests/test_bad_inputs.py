@@ -558,3 +558,58 @@ def test_sigint_at_any_moment_of_an_overwrite_never_kills_a_finished_run(write_c
                 assert "the earlier run" in err
         assert runs.Run.open(tmp_path / "run").record.n_predictions  # the old run or the new, whole
         assert hidden_leftovers(tmp_path) == []
+
+
+SCORE_FILES = ("metrics.json", "report.md", "confusion_matrix.png")
+
+
+def scored_files(run_dir):
+    return {name: (run_dir / name).read_bytes() for name in SCORE_FILES}
+
+
+def test_an_interrupt_while_scoring_leaves_the_old_metrics_and_report(train, tmp_path, capsys, monkeypatch):
+    assert train() == 0 and main(["evaluate", "--run", str(tmp_path / "run")]) == 0
+    before = scored_files(tmp_path / "run")
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stance.report.run.render", pressed)
+    capsys.readouterr()
+    assert main(["evaluate", "--run", str(tmp_path / "run")]) == 130
+    assert capsys.readouterr().err == f"interrupted; {tmp_path / 'run'}: metrics.json and report.md are unchanged\n"
+    assert scored_files(tmp_path / "run") == before and hidden_leftovers(tmp_path / "run") == []
+
+
+def test_a_signal_between_writing_metrics_and_report_waits_until_both_are_new(train, tmp_path, monkeypatch):
+    """Issue 23: an interrupt between metrics.json and report.md left a new metrics.json
+    beside an old report.md. Now all three are renamed with the signal held."""
+    run_dir = tmp_path / "run"
+    assert train() == 0 and main(["evaluate", "--run", str(run_dir)]) == 0
+    (run_dir / "report.md").write_text("an old report\n")
+    replace = os.replace
+
+    def replace_then_signal(source, target):
+        replace(source, target)
+        if str(target).endswith("metrics.json"):
+            os.kill(os.getpid(), signal.SIGINT)  # between the first rename and the others
+
+    monkeypatch.setattr("stance.runs.os.replace", replace_then_signal)
+    assert main(["evaluate", "--run", str(run_dir)]) == 0
+    assert (run_dir / "report.md").read_text() != "an old report\n"
+    assert hidden_leftovers(run_dir) == []
+
+
+def test_a_full_disk_while_scoring_is_one_line_and_changes_nothing(write_config, small_disk, capsys):
+    """A real ENOSPC: the run folder on a full 8 MiB tmpfs."""
+    mount, fill = small_disk
+    run_dir = mount / "run"
+    assert main(["train", "--config", str(write_config()), "--out", str(run_dir)]) == 0
+    assert main(["evaluate", "--run", str(run_dir)]) == 0
+    before = scored_files(run_dir)
+    fill()
+    capsys.readouterr()
+    assert main(["evaluate", "--run", str(run_dir)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and "No space left on device" in line, line
+    assert scored_files(run_dir) == before and hidden_leftovers(run_dir) == []

@@ -94,6 +94,7 @@ def render(run: Run, result: Metrics) -> str:
 
 
 def write(run: Run, result: Metrics) -> None:
-    """report.md and confusion_matrix.png into the run folder, each written atomically."""
-    run.write_report(render(run, result))
-    run.write_figure(CONFUSION_PNG, plots.confusion_matrix(result.confusion_matrix, run.name))
+    """metrics.json, report.md and confusion_matrix.png into the run folder: all three or
+    none, so a report never describes other scores than metrics.json's."""
+    figure = plots.confusion_matrix(result.confusion_matrix, run.name)
+    run.write_scores(result, render(run, result), {CONFUSION_PNG: figure})
