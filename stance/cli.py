@@ -61,6 +61,10 @@ def cmd_tune(args: argparse.Namespace) -> None:
     from stance.train import fill_studies
 
     config = load_config(args.config, args.set)
+    args.if_interrupted = (
+        f"the complete trials are kept in {args.storage} and the interrupted one is marked failed; "
+        "run the same command to go on"
+    )
     names = fill_studies(config, str(args.config), args.storage)
     print(f"{len(names)} studies of {config.tune.trials} trials each in {args.storage}; train with their choices:")
     print(f"  stance train --config {args.config} --storage {args.storage}")
@@ -134,6 +138,10 @@ def cmd_report(args: argparse.Namespace) -> None:
     if args.fixed is not None:
         command += ["--fixed", str(args.fixed)]
     study = load_study(args.study) if args.study is not None else None
+    report_dir = study.report if study else args.experiments
+    args.if_interrupted = (
+        f"the report in {report_dir} is unchanged (REPORT.md, REPORT.html and figures are written together)"
+    )
     path, numbers = write_report(
         args.experiments,
         baselines=args.baseline or (study.baseline if study else None),

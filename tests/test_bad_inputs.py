@@ -613,3 +613,152 @@ def test_a_full_disk_while_scoring_is_one_line_and_changes_nothing(write_config,
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: ") and "No space left on device" in line, line
     assert scored_files(run_dir) == before and hidden_leftovers(run_dir) == []
+
+
+# kill -9 at chosen moments: a wrapper patches one step of `stance train` to SIGKILL its own
+# process there, then runs the real CLI. Nothing can clean up after SIGKILL; the next
+# run of the same command must.
+KILLED_AT = {
+    "loading": "stance.train.prepare",
+    "fold 1": "stance.train.fit_one",
+    "writing the run": "stance.runs.Run.write_predictions",
+    "between the two renames": "stance.staging.os.replace",
+}
+WRAPPER = """
+import os, signal, sys, importlib
+target = sys.argv.pop(1)
+module_name, _, attribute = target.rpartition(".")
+try:
+    owner = importlib.import_module(module_name)
+except ModuleNotFoundError:  # a class attribute: stance.runs.Run.write_predictions
+    module_name, _, klass = module_name.rpartition(".")
+    owner = getattr(importlib.import_module(module_name), klass)
+real = getattr(owner, attribute)
+def killed(*args, **kwargs):
+    if attribute == "replace":  # os.replace, everywhere: die once the earlier run is set aside
+        real(*args, **kwargs)
+        if ".old-" not in str(args[1]):
+            return None
+    if attribute == "write_predictions":  # half a file, then death
+        (args[0].path / "predictions.jsonl").write_text('{"id": "half')
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(owner, attribute, killed)
+from stance.cli import run
+run()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", sorted(KILLED_AT))
+def test_kill_9_at_any_moment_then_a_plain_rerun_succeeds_and_leaves_nothing(write_config, tmp_path, moment):
+    config, run_dir = write_config(), tmp_path / "run"
+    train = ["train", "--config", str(config), "--out", str(run_dir), "--overwrite"]
+    env = {**os.environ, "STANCE_TRACKING": "none"}
+    assert subprocess.run([sys.executable, "-m", "stance", *train], env=env, capture_output=True).returncode == 0
+    before = (run_dir / "run.json").read_text()
+    killed = subprocess.run(
+        [sys.executable, "-c", WRAPPER, KILLED_AT[moment], *train], env=env, capture_output=True, timeout=120
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    if run_dir.exists():  # what a reader sees now is the earlier run, whole, never the half one
+        assert (run_dir / "run.json").read_text() == before
+        assert len(runs.Run.open(run_dir).predictions) == runs.Run.open(run_dir).record.n_predictions
+    rerun = subprocess.run([sys.executable, "-m", "stance", *train], env=env, capture_output=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr.decode()
+    assert runs.Run.open(run_dir).record.n_predictions == len(runs.Run.open(run_dir).predictions)
+    assert hidden_leftovers(tmp_path) == []  # no .run.tmp-*, .run.old-*, nor .run.lock
+
+
+@pytest.mark.slow
+def test_kill_9_at_twelve_moments_of_a_real_train_then_a_rerun_succeeds(write_config, tmp_path):
+    """The same with real SIGKILLs sent from outside at 12 moments of the ~2 s command."""
+    config, run_dir = write_config(), tmp_path / "run"
+    command = [sys.executable, "-m", "stance", "train", "--config", str(config), "--out", str(run_dir), "--overwrite"]
+    env = {**os.environ, "STANCE_TRACKING": "none"}
+    started = time.monotonic()
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    full = time.monotonic() - started
+    for step in range(12):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * (0.3 + 0.07 * step))
+        process.kill()
+        process.wait()
+        if run_dir.exists():
+            run = runs.Run.open(run_dir)
+            assert len(run.predictions) == run.record.n_predictions
+        assert subprocess.run(command, env=env, capture_output=True, timeout=120).returncode == 0
+        assert hidden_leftovers(tmp_path) == []
+
+
+def test_an_interrupt_while_reporting_leaves_the_old_report_whole(write_config, tmp_path, capsys, monkeypatch):
+    experiments = tmp_path / "experiments"
+    for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
+        assert (
+            main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(experiments / name)])
+            == 0
+        )
+        assert main(["evaluate", "--run", str(experiments / name)]) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    before = {p.name: p.read_bytes() for p in [experiments / "REPORT.md", experiments / "REPORT.html"]}
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stance.report.comparison.render", pressed)
+    capsys.readouterr()
+    assert main(["report", "--experiments", str(experiments)]) == 130
+    assert capsys.readouterr().err.startswith(f"interrupted; the report in {experiments} is unchanged")
+    assert {p.name: p.read_bytes() for p in [experiments / "REPORT.md", experiments / "REPORT.html"]} == before
+    assert [p.name for p in experiments.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_signal_while_the_report_files_are_renamed_waits_until_all_are_new(write_config, tmp_path, monkeypatch):
+    experiments = tmp_path / "experiments"
+    for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
+        assert (
+            main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(experiments / name)])
+            == 0
+        )
+        assert main(["evaluate", "--run", str(experiments / name)]) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    (experiments / "REPORT.html").write_text("an old page")
+    replace = os.replace
+
+    def replace_then_signal(source, target):
+        replace(source, target)
+        if str(target).endswith("REPORT.md"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr("stance.runs.os.replace", replace_then_signal)
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    assert (experiments / "REPORT.html").read_text() != "an old page"
+
+
+def test_an_interrupt_during_label_import_changes_no_annotations_file(seeds_dir, tmp_path, capsys, monkeypatch):
+    article = seeds_dir / "articles" / TOY_ARTICLE
+    export = tmp_path / "export.json"
+    export.write_text("[]")
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stance.labelling.labelstudio.read_export", pressed)
+    before = sorted((article / "annotations").iterdir()) if (article / "annotations").exists() else []
+    assert main(["label", "import", str(export), "--into", str(article)]) == 130
+    assert capsys.readouterr().err == f"interrupted; no annotations file in {article / 'annotations'} was changed\n"
+    after = sorted((article / "annotations").iterdir()) if (article / "annotations").exists() else []
+    assert after == before
+
+
+def test_an_interrupt_during_tune_says_what_the_storage_keeps(write_config, tmp_path, capsys, monkeypatch):
+    config = write_config(
+        protocol={"type": "repeated_kfold", "n_splits": 2, "n_repeats": 10}, tune={"trials": 2, "inner_splits": 2}
+    )
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stance.train.fill_studies", pressed)
+    storage = tmp_path / "studies.journal"
+    assert main(["tune", "--config", str(config), "--storage", str(storage)]) == 130
+    assert "the complete trials are kept in" in capsys.readouterr().err

@@ -72,11 +72,13 @@ def _users(pairs: list[str]) -> dict[int, str]:
 def cmd_import(args: argparse.Namespace) -> None:
     from stance.labelling import labelstudio
 
+    args.if_interrupted = f"no annotations file in {args.into / 'annotations'} was changed"
     users = _users(args.user)
     items = labelstudio.known_items(args.into)
     rows, skipped = labelstudio.read_export(args.export, items, users)
-    args.if_interrupted = "each annotations file is whole: the old one or the new one"
-    for path in labelstudio.write_annotations(args.into, rows, overwrite=args.overwrite):
+    written = labelstudio.write_annotations(args.into, rows, overwrite=args.overwrite)
+    args.if_interrupted = f"the annotations files in {args.into / 'annotations'} are written"
+    for path in written:
         print(f"wrote {path} ({len(rows[path.stem])} labels)")
     if skipped:
         print(f"left out {skipped} skipped or cancelled annotation(s)")

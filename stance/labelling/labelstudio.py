@@ -197,16 +197,20 @@ def read_export(path: Path, items: dict[str, str], users: dict[int, str] | None 
 
 
 def write_annotations(folder: Path, rows: dict[str, list[dict]], overwrite: bool = False) -> list[Path]:
-    """annotations/<annotator>.jsonl for each annotator: every file checked first, then each
-    written to a temporary name and renamed, so no file is half-written."""
+    """annotations/<annotator>.jsonl for each annotator: every file checked first, then all
+    written together (stance.runs.write_together): an interrupt leaves all or none."""
     target = folder / seeds.ANNOTATIONS_DIR
     paths = {name: target / f"{name}.jsonl" for name in rows}
     existing = [p for p in paths.values() if p.exists()]
     if existing and not overwrite:
         raise DataError(f"{existing[0]}: already exists; pass --overwrite to replace it")
     target.mkdir(exist_ok=True)
-    from stance.runs import write_atomically
+    from stance.runs import write_together
 
-    for name, path in paths.items():
-        write_atomically(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[name]))
+    write_together(
+        {
+            path: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[name]).encode()
+            for name, path in paths.items()
+        }
+    )
     return list(paths.values())

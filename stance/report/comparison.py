@@ -1,5 +1,6 @@
 """`stance report`: experiments/REPORT.md (and REPORT.html) comparing every evaluated run."""
 
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from stance.report import (
     summary,
     tuning,
 )
-from stance.runs import Run, find_runs, write_atomically
+from stance.runs import Run, find_runs, write_together
 
 REPORT_NAME, HTML_NAME, FIGURES_DIR, FOREST_FIGURE = "REPORT.md", "REPORT.html", "figures", "forest.png"
 
@@ -142,8 +143,10 @@ def render(
     return "\n".join(lines)
 
 
-def _save(figure, path: Path) -> None:
-    figure.savefig(path, dpi=110)
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
 
 
 def write_report(
@@ -169,23 +172,24 @@ def write_report(
     figures = out_dir / FIGURES_DIR
     figures.mkdir(parents=True, exist_ok=True)
     paired_result = paired.paired_tests(runs, baselines)  # 10,000 permutations a test: once
+    # The figures, REPORT.md and REPORT.html are written together (stance.runs.write_together):
+    # an interrupt leaves the old report or the new one, never a mix.
+    contents: dict[Path, bytes] = {}
     tests = paired_result[0]
     if _forest_rows(tests):
         several = len({test.baseline.name for test in tests}) > 1
         baseline_name = "the baseline on its folds" if several else tests[0].baseline.name
-        _save(plots.forest(_forest_rows(tests), baseline_name), figures / FOREST_FIGURE)
-    _save(
-        plots.confusion_matrices({run.name: run.metrics.confusion_matrix for run in runs}),
-        figures / "confusion_matrices.png",
-    )
+        contents[figures / FOREST_FIGURE] = _png(plots.forest(_forest_rows(tests), baseline_name))
+    matrices = {run.name: run.metrics.confusion_matrix for run in runs}
+    contents[figures / "confusion_matrices.png"] = _png(plots.confusion_matrices(matrices))
     if curve.curves(runs):
-        _save(plots.learning_curves(curve.curves(runs)), figures / curve.FIGURE)
+        contents[figures / curve.FIGURE] = _png(plots.learning_curves(curve.curves(runs)))
     if tuning.tuned_runs(runs):
-        _save(plots.expected_validation(tuning.curves(runs)), figures / tuning.FIGURE)
+        contents[figures / tuning.FIGURE] = _png(plots.expected_validation(tuning.curves(runs)))
     tagged = behaviour.tagged_runs(runs)
     if tagged:
         tags, values = behaviour.accuracy_table(tagged)
-        _save(plots.tag_heatmap(tags, [run.name for run in tagged], values), figures / behaviour.FIGURE)
+        contents[figures / behaviour.FIGURE] = _png(plots.tag_heatmap(tags, [run.name for run in tagged], values))
     fixed = None if fixed_dir is None else {run.name: run for run in find_runs(fixed_dir)}
     links_to = Path(os.path.relpath(experiments_dir, out_dir))
     everything = [run for run in find_runs(experiments_dir) if run.is_evaluated]
@@ -193,6 +197,7 @@ def write_report(
         runs, baselines, fixed, command, links_to, question, title, candidates=everything, paired_result=paired_result
     )
     path = out_dir / REPORT_NAME
-    write_atomically(path, text)
-    write_atomically(out_dir / HTML_NAME, html.to_html(text, out_dir, f"stance: {title}"))
+    contents[path] = text.encode()
+    contents[out_dir / HTML_NAME] = html.to_html(text, out_dir, f"stance: {title}", images=contents).encode()
+    write_together(contents)
     return path, answer.headline_numbers(runs, tests)
