@@ -50,12 +50,23 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per trial would d
 Fit = Callable[..., object]
 
 
+def _drop_dangling_lock(journal: Path) -> None:
+    """Optuna's journal lock is a symlink to the journal itself; one whose target is gone
+    (the journal was deleted after a worker was killed holding it) can belong to no live
+    worker, and Optuna would spin on it forever (it cannot stat it, so never times it out)."""
+    lock = journal.with_name(journal.name + ".lock")
+    if lock.is_symlink() and not lock.exists():
+        lock.unlink()
+        log.warning("%s: removed a stale lock left by a killed worker", lock)
+
+
 def open_storage(url: str | None, scratch: Path):
     """An Optuna storage: `url` (an RDB URL, or a journal file path), else a journal in `scratch`."""
     try:
         if url is not None and "://" in url:
             return _rdb_storage(url)
         path = Path(url) if url is not None else scratch / "tuning.journal"
+        _drop_dangling_lock(path)
         return JournalStorage(JournalFileBackend(str(path)))
     except Exception as err:  # noqa: BLE001 - SQLAlchemy and the file backend each raise their own
         problem = (str(err).strip().splitlines() or [""])[0][:200]

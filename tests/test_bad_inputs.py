@@ -762,3 +762,58 @@ def test_an_interrupt_during_tune_says_what_the_storage_keeps(write_config, tmp_
     storage = tmp_path / "studies.journal"
     assert main(["tune", "--config", str(config), "--storage", str(storage)]) == 130
     assert "the complete trials are kept in" in capsys.readouterr().err
+
+
+# A real full disk: an 8 MiB tmpfs (conftest `small_disk`), filled before the command.
+
+
+@pytest.mark.parametrize("keep", [0, 20_000])  # nothing free; a little, so the failure comes mid-write
+def test_a_train_onto_a_full_disk_is_one_line_and_keeps_the_earlier_run(write_config, small_disk, capsys, keep):
+    mount, fill = small_disk
+    config, run_dir = write_config(), mount / "run"
+    assert main(["train", "--config", str(config), "--out", str(run_dir)]) == 0
+    before = (run_dir / "run.json").read_text()
+    fill(keep)
+    capsys.readouterr()
+    assert main(["train", "--config", str(config), "--out", str(run_dir), "--overwrite", "--set", "seed=8"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and "No space left on device" in line, line
+    assert (run_dir / "run.json").read_text() == before
+    assert sorted(p.name for p in mount.iterdir()) == ["filler", "run"]  # no staging folder, no lock
+
+
+def test_a_report_onto_a_full_disk_is_one_line_and_keeps_the_old_one(write_config, small_disk, capsys):
+    mount, fill = small_disk
+    experiments = mount / "experiments"
+    for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
+        assert (
+            main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(experiments / name)])
+            == 0
+        )
+        assert main(["evaluate", "--run", str(experiments / name)]) == 0
+    assert main(["report", "--experiments", str(experiments)]) == 0
+    before = (experiments / "REPORT.md").read_bytes(), (experiments / "REPORT.html").read_bytes()
+    fill()
+    capsys.readouterr()
+    assert main(["report", "--experiments", str(experiments)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "No space left on device" in line, line
+    assert ((experiments / "REPORT.md").read_bytes(), (experiments / "REPORT.html").read_bytes()) == before
+    leftovers = [p for folder in (experiments, experiments / "figures") for p in folder.iterdir() if p.name[0] == "."]
+    assert leftovers == []
+
+
+def test_predictions_onto_a_full_disk_are_one_line_and_leave_no_file(write_config, small_disk, tmp_path, capsys):
+    mount, fill = small_disk
+    run_dir = tmp_path / "run"
+    assert main(["train", "--config", str(write_config()), "--out", str(run_dir)]) == 0
+    sentences = tmp_path / "in.txt"
+    sentences.write_text("We support cooperation with Russia.\n" * 2000)
+    fill()
+    capsys.readouterr()
+    assert (
+        main(["predict", "--run", str(run_dir), "--input", str(sentences), "--output", str(mount / "out.jsonl")]) == 2
+    )
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "No space left on device" in line, line
+    assert sorted(p.name for p in mount.iterdir()) == ["filler"]

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import optuna
@@ -492,3 +493,34 @@ def test_a_shared_study_filled_for_another_version_of_the_config_is_refused(tune
     err = capsys.readouterr().err
     assert "study tuned/repeat-1/fold-1 holds trials of another version of this config" in err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_a_journal_lock_left_by_a_killed_worker_is_waited_out_not_hung_on(tuned_config, tmp_path):
+    """A `stance tune` killed with -9 while it held the journal's lock leaves the lock file.
+    The next worker waits for Optuna's grace period (30 s without the holder touching it),
+    breaks the lock and fills the study: bounded, and no trial is lost."""
+    config, storage = tuned_config(), tmp_path / "studies.journal"
+    storage.touch()
+    (tmp_path / "studies.journal.lock").symlink_to(storage)  # as Optuna's lock is: a link to the journal
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "stance", "tune", "--config", str(config), "--storage", str(storage)],
+        capture_output=True, text=True, timeout=150, env={**os.environ, "STANCE_TRACKING": "none"},
+    )  # fmt: skip
+    waited = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert 25 < waited < 120, waited
+    assert not (tmp_path / "studies.journal.lock").exists()
+    summaries = optuna.get_all_study_summaries(open_storage(str(storage), tmp_path))
+    assert summaries and all(s.n_trials >= TUNE["trials"] for s in summaries)
+
+
+def test_a_dangling_journal_lock_is_removed_not_spun_on(tuned_config, tmp_path, caplog):
+    """Optuna spins forever on a lock link whose target is gone (it cannot stat it, so its
+    grace period never starts); such a lock can belong to no live worker."""
+    storage = tmp_path / "studies.journal"
+    (tmp_path / "studies.journal.lock").symlink_to(tmp_path / "deleted-journal")
+    assert main(["tune", "--config", str(tuned_config()), "--storage", str(storage)]) == 0
+    assert not (tmp_path / "studies.journal.lock").is_symlink()
+    assert "removed a stale lock" in caplog.text
