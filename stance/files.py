@@ -7,6 +7,8 @@ except where every byte counts (`article.txt`, whose sha256 and offsets cover it
 """
 
 import codecs
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -80,6 +82,18 @@ def parse_yaml(text: str, path, error: type[StanceError]):
 def read_yaml(path: Path, error: type[StanceError]):
     """A YAML file: UTF-8 (a BOM is fine), valid YAML, no key twice; else one `error` line."""
     return parse_yaml(read_text(path, error), path, error)
+
+
+def jsonl_rows(path: Path, error: type[StanceError]) -> Iterator[tuple[int, object]]:
+    """(line number, parsed value) of each non-blank line of a JSONL file; `error`
+    `path:line: malformed JSON (...)` at the first line that does not parse."""
+    for line_no, line in enumerate(read_text(path, error).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, json.loads(line)
+        except json.JSONDecodeError as err:
+            raise error(f"{path}:{line_no}: malformed JSON ({err.msg})") from None
 
 
 def is_hidden(path: Path) -> bool:

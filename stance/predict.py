@@ -45,16 +45,10 @@ def read_inputs(path: Path) -> tuple[list[str], list[str] | None]:
     if path.suffix not in (".txt", ".jsonl"):
         raise DataError(f"{path}: expected a .txt or .jsonl file")
     texts, targets = [], []
-    for line_no, line in enumerate(files.read_text(path, DataError).splitlines(), 1):
-        if not line.strip():
-            continue
-        if path.suffix == ".txt":
-            texts.append(line.strip())
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError(f"{path}:{line_no}: malformed JSON ({err.msg})") from None
+    if path.suffix == ".txt":
+        texts = [line.strip() for line in files.read_text(path, DataError).splitlines() if line.strip()]
+    rows = files.jsonl_rows(path, DataError) if path.suffix == ".jsonl" else ()
+    for line_no, row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
             raise DataError(f'{path}:{line_no}: expected an object with a non-empty "text" string')
         if texts and ("target" in row) != bool(targets):

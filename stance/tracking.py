@@ -273,7 +273,8 @@ def _guarded(log, what: Path, uri: str | None) -> str | None:
     # MLflow logs a failed database call at ERROR, with its traceback, before raising it;
     # the raised error is reported below, in one line.
     mlflow_logger = logging.getLogger("mlflow")
-    level, mlflow_logger.level = mlflow_logger.level, logging.CRITICAL
+    level = mlflow_logger.level
+    mlflow_logger.setLevel(logging.CRITICAL)
     try:
         for attempt in range(LOCK_RETRIES):
             try:

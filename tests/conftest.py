@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,47 @@ def small_disk(tmp_path: Path):
         yield mount, fill
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@contextmanager
+def running_server(command: list[str], log_path: Path, env: dict | None = None):
+    """A real server (`mlflow ui`, Label Studio) in a process group of its own, its output in
+    `log_path`; stopped by its pid's group, pass or fail: SIGTERM, then SIGKILL after 15 s."""
+    import signal
+    import subprocess
+
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        try:
+            yield server
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def wait_for(server, probe, limit_seconds: float, log_path: Path):
+    """(probe's first answer, seconds it took): `probe()` is retried while it raises OSError
+    (nothing listens yet), within `limit_seconds`, and while the server is alive."""
+    import time
+
+    started = time.monotonic()
+    while True:
+        assert server.poll() is None, log_path.read_text()[-3000:]
+        waited = time.monotonic() - started
+        assert waited < limit_seconds, f"{server.args[0]} did not answer within {limit_seconds} s"
+        try:
+            return probe(), waited
+        except OSError:
+            time.sleep(0.5)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

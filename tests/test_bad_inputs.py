@@ -690,8 +690,8 @@ def test_kill_9_at_twelve_moments_of_a_real_train_then_a_rerun_succeeds(write_co
         assert hidden_leftovers(tmp_path) == []
 
 
-def test_an_interrupt_while_reporting_leaves_the_old_report_whole(write_config, tmp_path, capsys, monkeypatch):
-    experiments = tmp_path / "experiments"
+def reported(write_config, experiments):
+    """Two evaluated toy runs in `experiments` and their REPORT.md, as `make evaluate` leaves them."""
     for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
         assert (
             main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(experiments / name)])
@@ -699,6 +699,11 @@ def test_an_interrupt_while_reporting_leaves_the_old_report_whole(write_config, 
         )
         assert main(["evaluate", "--run", str(experiments / name)]) == 0
     assert main(["report", "--experiments", str(experiments)]) == 0
+
+
+def test_an_interrupt_while_reporting_leaves_the_old_report_whole(write_config, tmp_path, capsys, monkeypatch):
+    experiments = tmp_path / "experiments"
+    reported(write_config, experiments)
     before = {p.name: p.read_bytes() for p in [experiments / "REPORT.md", experiments / "REPORT.html"]}
 
     def pressed(*args, **kwargs):
@@ -714,13 +719,7 @@ def test_an_interrupt_while_reporting_leaves_the_old_report_whole(write_config, 
 
 def test_a_signal_while_the_report_files_are_renamed_waits_until_all_are_new(write_config, tmp_path, monkeypatch):
     experiments = tmp_path / "experiments"
-    for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
-        assert (
-            main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(experiments / name)])
-            == 0
-        )
-        assert main(["evaluate", "--run", str(experiments / name)]) == 0
-    assert main(["report", "--experiments", str(experiments)]) == 0
+    reported(write_config, experiments)
     (experiments / "REPORT.html").write_text("an old page")
     replace = os.replace
 
@@ -785,13 +784,7 @@ def test_a_train_onto_a_full_disk_is_one_line_and_keeps_the_earlier_run(write_co
 def test_a_report_onto_a_full_disk_is_one_line_and_keeps_the_old_one(write_config, small_disk, capsys):
     mount, fill = small_disk
     experiments = mount / "experiments"
-    for name, model in (("tfidf_logreg", {"type": "tfidf"}), ("majority", {"type": "majority"})):
-        assert (
-            main(["train", "--config", str(write_config(name=name, model=model)), "--out", str(experiments / name)])
-            == 0
-        )
-        assert main(["evaluate", "--run", str(experiments / name)]) == 0
-    assert main(["report", "--experiments", str(experiments)]) == 0
+    reported(write_config, experiments)
     before = (experiments / "REPORT.md").read_bytes(), (experiments / "REPORT.html").read_bytes()
     fill()
     capsys.readouterr()

@@ -215,30 +215,33 @@ def _text_lines():
     return mutated_lines(valid) | raw_bytes
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".jsonl", ".csv"])
-def test_any_predict_input_reads_or_says_one_line(tmp_path, suffix):
+def _read_predict_input(path):
     from stance.predict import read_inputs
+
+    return read_inputs(path)
+
+
+def _read_pool(path):
+    from stance.labelling.pool import read_pool
+
+    return read_pool(path)
+
+
+@pytest.mark.parametrize(
+    "reader, suffix",
+    [(_read_predict_input, suffix) for suffix in (".txt", ".jsonl", ".csv")]
+    + [(_read_pool, suffix) for suffix in (".txt", ".jsonl")],
+    ids=["predict.txt", "predict.jsonl", "predict.csv", "pool.txt", "pool.jsonl"],
+)
+def test_any_file_of_sentences_reads_or_says_one_line(tmp_path, reader, suffix):
+    """`stance predict --input` and `stance label suggest --input` files."""
 
     @FUZZ
     @given(content=_text_lines() | raw_text.map(_bytes))
     def check(content):
         path = tmp_path / f"in{suffix}"
         path.write_bytes(content)
-        loads_or_says_one_line(lambda: read_inputs(path), path)
-
-    check()
-
-
-@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
-def test_any_labelling_pool_reads_or_says_one_line(tmp_path, suffix):
-    from stance.labelling.pool import read_pool
-
-    @FUZZ
-    @given(content=_text_lines() | raw_text.map(_bytes))
-    def check(content):
-        path = tmp_path / f"pool{suffix}"
-        path.write_bytes(content)
-        loads_or_says_one_line(lambda: read_pool(path), path)
+        loads_or_says_one_line(lambda: reader(path), path)
 
     check()
 

@@ -7,15 +7,12 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, train_and_score
+from conftest import REPO, free_port, running_server, train_and_score, wait_for
 
 from stance.cli import main
 from stance.data import seeds
@@ -31,10 +28,7 @@ def label_studio(tmp_path):
     temporary data folder, stopped by its pid (and its process group) pass or fail."""
     if not (LABEL_STUDIO_BIN / "label-studio").is_file():
         pytest.skip(f"no Label Studio in {LABEL_STUDIO_BIN}: make labelstudio installs it")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    data, token = tmp_path / "label-studio", secrets.token_hex(20)
+    port, data, token = free_port(), tmp_path / "label-studio", secrets.token_hex(20)
     env = {
         **os.environ,
         "LABEL_STUDIO_BASE_DATA_DIR": str(data),
@@ -46,30 +40,16 @@ def label_studio(tmp_path):
         "--username", "alice@example.org", "--password", secrets.token_hex(8),
         "--user-token", token, "--enable-legacy-api-token",
     ]  # fmt: skip
-    log = (tmp_path / "label-studio.log").open("w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url, started = f"http://127.0.0.1:{port}", time.monotonic()
-    try:
-        while True:
-            assert server.poll() is None, (tmp_path / "label-studio.log").read_text()[-3000:]
-            waited = time.monotonic() - started
-            assert waited < START_LIMIT_SECONDS, f"Label Studio did not answer within {START_LIMIT_SECONDS} s"
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(1)
+    url, log = f"http://127.0.0.1:{port}", tmp_path / "label-studio.log"
+
+    def healthy():
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+            return response.status
+
+    with running_server(command, log, env) as server:
+        _, waited = wait_for(server, healthy, START_LIMIT_SECONDS, log)
         print(f"Label Studio answered after {waited:.1f} s")
         yield url, token
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
 
 
 @pytest.mark.slow

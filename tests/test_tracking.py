@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import train_and_score
+from conftest import free_port, running_server, train_and_score, wait_for
 
 from stance.cli import main
 from stance.runs import Run
@@ -101,55 +101,31 @@ def test_mlflow_ui_on_the_store_serves_the_run_through_its_rest_api(store, write
     """`make ui`: the real MLflow UI on the SQLite store, on localhost, lists the run through
     its REST API; stopped by its pid (and the workers in its process group), pass or fail."""
     import os
-    import signal
-    import socket
-    import time
     import urllib.request
 
     run_dir = tmp_path / "experiments" / "toy"
     assert train_and_score(write_config(), run_dir) == 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port, uri = free_port(), os.environ["STANCE_TRACKING"]
     ui = os.path.join(os.path.dirname(sys.executable), "mlflow")
-    uri = os.environ["STANCE_TRACKING"]
-    log = (tmp_path / "ui.log").open("w")
-    server = subprocess.Popen(
-        [ui, "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    command = [ui, "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     experiment_id = store.get_experiment_by_name(EXPERIMENT).experiment_id
     body = json.dumps({"experiment_ids": [experiment_id], "filter": "tags.`stance.kind` = 'run'"}).encode()
-    started = time.monotonic()
-    try:
-        while True:
-            assert server.poll() is None, (tmp_path / "ui.log").read_text()[-2000:]
-            assert time.monotonic() - started < 90, "mlflow ui did not answer within 90 s"
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/api/2.0/mlflow/runs/search",
-                data=body,
-                headers={"Content-Type": "application/json"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    runs = json.loads(response.read())["runs"]
-                break
-            except OSError:
-                time.sleep(0.5)
-        print(f"mlflow ui answered after {time.monotonic() - started:.1f} s")
+
+    def search():
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/2.0/mlflow/runs/search",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())["runs"]
+
+    with running_server(command, tmp_path / "ui.log") as server:
+        runs, waited = wait_for(server, search, 90, tmp_path / "ui.log")
+        print(f"mlflow ui answered after {waited:.1f} s")
         (found,) = runs
         tags = {tag["key"]: tag["value"] for tag in found["data"]["tags"]}
         assert tags[FOLDER_TAG] == str(run_dir.resolve())
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
 
 
 def test_a_report_is_tracked_with_its_headline_numbers_and_files(store, write_config, tmp_path):

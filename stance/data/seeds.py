@@ -103,13 +103,7 @@ def read_article(article_dir: Path, meta: dict | None = None) -> str:
 def read_jsonl(path: Path, schema: dict[str, type]) -> list[Record]:
     """Parse a JSONL file whose rows have exactly the keys and types of `schema`."""
     records = []
-    for line_no, line in enumerate(files.read_text(path, DataError).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError(f"{where(path, line_no)}: malformed JSON ({err.msg})") from None
+    for line_no, row in files.jsonl_rows(path, DataError):
         if not isinstance(row, dict) or row.keys() != schema.keys():
             got = sorted(row) if isinstance(row, dict) else type(row).__name__
             raise DataError(f"{where(path, line_no)}: expected keys {sorted(schema)}, got {got}")

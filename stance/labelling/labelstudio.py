@@ -85,23 +85,13 @@ def tasks(suggestions: list[Suggestion]) -> list[dict]:
 def known_items(folder: Path) -> dict[str, str]:
     """{id: text} of the article folder's sentences or the labelled set's items."""
     if (folder / seeds.SENTENCES_FILE).is_file():
-        rows = seeds.read_jsonl(folder / seeds.SENTENCES_FILE, seeds.SENTENCE_KEYS)
-    elif (folder / sets.ITEMS_FILE).is_file():
-        rows = [r for r in _set_rows(folder / sets.ITEMS_FILE)]
-    else:
-        raise DataError(f"{folder}: neither {seeds.SENTENCES_FILE} (an article) nor {sets.ITEMS_FILE} (a set)")
-    return {r.fields["id"]: r.fields["text"] for r in rows}
-
-
-def _set_rows(path: Path) -> list:
-    rows = []
-    for line_no, line in enumerate(files.read_text(path, DataError).splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(seeds.Record(path, line_no, json.loads(line)))
-            except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{line_no}: malformed JSON ({err.msg})") from None
-    return rows
+        return {
+            r.fields["id"]: r.fields["text"]
+            for r in seeds.read_jsonl(folder / seeds.SENTENCES_FILE, seeds.SENTENCE_KEYS)
+        }
+    if (folder / sets.ITEMS_FILE).is_file():
+        return sets.load_set_annotations(folder)[1]  # its items, validated as training reads them
+    raise DataError(f"{folder}: neither {seeds.SENTENCES_FILE} (an article) nor {sets.ITEMS_FILE} (a set)")
 
 
 def annotator_name(completed_by, users: dict[int, str]) -> str:

@@ -1,6 +1,5 @@
 """The unlabelled items to order: an article folder, a .txt (one sentence a line) or a JSONL."""
 
-import json
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,13 +27,7 @@ def _article(folder: Path) -> list[Item]:
 def _jsonl(path: Path) -> list[Item]:
     """Rows with a "text" and, optionally, an "id" (default: `<file stem>.l<line>`)."""
     items = []
-    for line_no, line in enumerate(files.read_text(path, DataError).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError(f"{path}:{line_no}: malformed JSON ({err.msg})") from None
+    for line_no, row in files.jsonl_rows(path, DataError):
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
             raise DataError(f'{path}:{line_no}: expected an object with a non-empty "text" string')
         item_id = row.get("id", f"{path.stem}.l{line_no:04d}")
